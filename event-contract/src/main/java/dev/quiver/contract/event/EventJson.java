@@ -1,0 +1,101 @@
+package dev.quiver.contract.event;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+
+/**
+ * Strict JSON reading and compact writing for event payloads. Separate from the application's ObjectMapper on
+ * purpose: duplicate member names are an error here (two parsers could disagree on which one wins), and numbers are
+ * kept exactly as sent ({@code 1.10} stays {@code 1.10}).
+ */
+public final class EventJson {
+
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+
+    private EventJson() {
+    }
+
+    /**
+     * Parses a request body. Malformed JSON, invalid UTF-8, duplicate members, trailing garbage, excessive nesting and
+     * an empty body all fail with {@link ProblemType#MALFORMED_JSON}.
+     */
+    public static JsonNode read(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body is empty");
+        }
+        try {
+            JsonNode node = STRICT.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body holds no JSON value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, describe(e));
+        } catch (IOException e) {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body cannot be read as JSON");
+        }
+    }
+
+    /**
+     * Writes a value as compact JSON text. Fails with {@link ProblemType#INVALID_EVENT} when a string holds an unpaired
+     * UTF-16 surrogate (legal as a JSON escape, but it cannot be stored as UTF-8 without silently changing it).
+     */
+    public static String compact(JsonNode value, String field) {
+        String text;
+        try {
+            text = STRICT.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree must be writable", e);
+        }
+        if (!isWellFormedUtf16(text)) {
+            throw new ProblemException(ProblemType.INVALID_EVENT,
+                    field + " contains an unpaired surrogate (\\ud800-\\udfff)")
+                    .with("field", field);
+        }
+        return text;
+    }
+
+    /** Whether every surrogate in {@code text} is part of a pair. */
+    public static boolean isWellFormedUtf16(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        // Jackson quotes the offending input; cut it so a hostile body is not echoed back at length.
+        if (message != null && message.length() > 200) {
+            message = message.substring(0, 200) + "...";
+        }
+        if (e.getLocation() != null) {
+            return "Invalid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+                    + ": " + message;
+        }
+        return "Invalid JSON: " + message;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.quiver.contract.problem;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one exception the services throw for a client-visible error. It carries everything the problem+json body
+ * needs; the mappers turn it into a response.
+ */
+public class ProblemException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ProblemType type;
+    private final transient Map<String, Object> extensions;
+    private final Integer retryAfterSeconds;
+
+    private ProblemException(ProblemType type, String detail, Map<String, Object> extensions, Integer retryAfter,
+            Throwable cause) {
+        // Stack traces of client errors are noise; keep them only when there is a cause worth logging.
+        super(detail, cause, false, cause != null);
+        this.type = type;
+        this.extensions = extensions;
+        this.retryAfterSeconds = retryAfter;
+    }
+
+    public ProblemException(ProblemType type, String detail) {
+        this(type, detail, Map.of(), null, null);
+    }
+
+    /** A 503 that tells the client when to try again. */
+    public static ProblemException unavailable(String detail, int retryAfterSeconds, Throwable cause) {
+        return new ProblemException(ProblemType.BACKEND_UNAVAILABLE, detail, Map.of(), retryAfterSeconds, cause);
+    }
+
+    /** A copy with one more extension member (for example {@code field} or {@code index}). */
+    public ProblemException with(String member, Object value) {
+        Map<String, Object> more = new LinkedHashMap<>(extensions);
+        more.put(member, value);
+        return new ProblemException(type, getMessage(), more, retryAfterSeconds, getCause());
+    }
+
+    public ProblemType type() {
+        return type;
+    }
+
+    public Map<String, Object> extensions() {
+        return extensions;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or {@code null} for none. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.quiver.contract.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
+
+import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.problem.ProblemException;
+
+/**
+ * The only way events enter Redis: appends events of one topic to its stream and folds them into its state in ONE
+ * atomic Lua script ({@code append.lua}), with idempotency and retention. Every writer (HTTP ingest, WebSocket
+ * publish) goes through here, so every writer follows the same rules.
+ */
+@ApplicationScoped
+public class EventWriter {
+
+    private static final String SCRIPT = loadScript();
+    private static final String SCRIPT_SHA = sha1(SCRIPT);
+    private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final int RETRY_AFTER_SECONDS = 1;
+
+    private final Redis redis;
+    private final RetentionPolicy retention;
+    private final Duration idempotencyWindow;
+    private final Duration timeout;
+    private final Clock clock;
+
+    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config) {
+        this(redis, retention, config, Clock.systemUTC());
+    }
+
+    EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, Clock clock) {
+        this.redis = redis;
+        this.retention = retention;
+        this.idempotencyWindow = config.idempotencyWindow();
+        this.timeout = config.redisTimeout();
+        this.clock = clock;
+    }
+
+    /**
+     * Appends {@code events}, all of {@code topic}, in order. Fails with {@link IdempotencyConflictException} when a
+     * key was reused for another event (then nothing was written), or with a 503 {@link ProblemException} when Redis
+     * did not acknowledge in time; a timed-out write may still have landed.
+     */
+    public Uni<AppendResult> append(String topic, List<AppendRequest> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
+        }
+        return send(topic, events, true)
+                .onFailure(EventWriter::isNoScript).recoverWithUni(() -> send(topic, events, false))
+                .ifNoItem().after(timeout).failWith(() -> ProblemException.unavailable(
+                        "Redis did not acknowledge the write within " + timeout.toMillis() + " ms",
+                        RETRY_AFTER_SECONDS, null))
+                .onFailure(e -> !(e instanceof ProblemException) && !(e instanceof IdempotencyConflictException))
+                .transform(EventWriter::unavailable)
+                .map(response -> parse(response, events.size()));
+    }
+
+    private Uni<Response> send(String topic, List<AppendRequest> events, boolean bySha) {
+        TopicKeys keys = new TopicKeys(topic);
+        List<String> recordKeys = new ArrayList<>();
+        for (AppendRequest event : events) {
+            if (event.idempotencyKey() != null) {
+                recordKeys.add(keys.idempotency(digest(event.idempotencyKey())));
+            }
+        }
+        Request request = Request.cmd(bySha ? Command.EVALSHA : Command.EVAL)
+                .arg(bySha ? SCRIPT_SHA : SCRIPT)
+                .arg(3 + recordKeys.size())
+                .arg(keys.stream()).arg(keys.state()).arg(keys.meta());
+        recordKeys.forEach(request::arg);
+
+        RetentionPolicy.Limits limits = retention.limitsFor(topic);
+        request.arg(newEpoch())
+                .arg(limits.maxLen())
+                .arg(limits.maxAge().isZero() ? "" : (clock.millis() - limits.maxAge().toMillis()) + "-0")
+                .arg(idempotencyWindow.toMillis())
+                .arg(events.size());
+        int slot = 4;
+        for (AppendRequest event : events) {
+            EventDraft draft = event.draft();
+            request.arg(draft.type())
+                    .arg(draft.key() == null ? "" : draft.key())
+                    .arg(draft.op() == null ? "" : draft.op().wire())
+                    .arg(draft.data());
+            if (event.idempotencyKey() == null) {
+                request.arg(0).arg("");
+            } else {
+                request.arg(slot++).arg(draft.fingerprint());
+            }
+        }
+        return redis.send(request);
+    }
+
+    private static AppendResult parse(Response response, int count) {
+        if ("CONFLICT".equals(response.get(0).toString())) {
+            throw new IdempotencyConflictException(response.get(1).toInteger() - 1);
+        }
+        Response ids = response.get(2);
+        Response replayed = response.get(3);
+        List<String> idList = new ArrayList<>(count);
+        List<Boolean> replayList = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            idList.add(ids.get(i).toString());
+            replayList.add(replayed.get(i).toInteger() == 1);
+        }
+        return new AppendResult(response.get(1).toString(), idList, replayList);
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
+    }
+
+    /**
+     * Redis refusing a well-formed script (ERR, WRONGTYPE) is a defect or foreign data in our keys, not an outage:
+     * answering 503 would make clients retry forever. Everything else (connection refused, reset, pool exhausted,
+     * OOM, LOADING, READONLY, cluster trouble) is an outage the client should wait out.
+     */
+    private static Throwable unavailable(Throwable failure) {
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        if (failure instanceof ErrorType && (message.startsWith("ERR") || message.startsWith("WRONGTYPE"))) {
+            return new IllegalStateException("Redis rejected the append script: " + message, failure);
+        }
+        return ProblemException.unavailable("Redis is unavailable: the event was not stored", RETRY_AFTER_SECONDS,
+                failure);
+    }
+
+    /** A fresh epoch candidate; the script keeps it only for a topic's very first event. */
+    static String newEpoch() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] epoch = new char[8];
+        for (int i = 0; i < epoch.length; i++) {
+            epoch[i] = BASE32[random.nextInt(BASE32.length)];
+        }
+        return new String(epoch);
+    }
+
+    /** Hex SHA-256 of an idempotency key: fixed length and harmless characters, whatever the client sent. */
+    static String digest(String idempotencyKey) {
+        return HexFormat.of().formatHex(sha("SHA-256", idempotencyKey), 0, 16);
+    }
+
+    private static String sha1(String text) {
+        return HexFormat.of().formatHex(sha("SHA-1", text));
+    }
+
+    private static byte[] sha(String algorithm, String text) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is required by every Java platform", e);
+        }
+    }
+
+    private static String loadScript() {
+        try (InputStream in = EventWriter.class.getResourceAsStream("append.lua")) {
+            if (in == null) {
+                throw new IllegalStateException("append.lua is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read append.lua", e);
+        }
+    }
+}

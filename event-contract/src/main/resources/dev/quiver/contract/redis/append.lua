@@ -1,0 +1,102 @@
+-- Appends events to ONE topic and folds them into its state, atomically (docs/redis-layout.md).
+--
+-- KEYS[1] stream   KEYS[2] state hash   KEYS[3] meta hash
+-- KEYS[4..]        idempotency records, one per event that carries an idempotency key
+-- ARGV[1] epoch candidate (kept only if the topic has no epoch yet)
+-- ARGV[2] max entries to keep, approximately (0: no count limit)
+-- ARGV[3] oldest id to keep, approximately ("": no age limit)
+-- ARGV[4] idempotency record TTL in milliseconds
+-- ARGV[5] number of events n, then 6 arguments per event:
+--         type, key ("": none), op ("": none), data (JSON text),
+--         index into KEYS of its idempotency record (0: none), request fingerprint
+--
+-- Returns {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
+local stream, state, meta = KEYS[1], KEYS[2], KEYS[3]
+local n = tonumber(ARGV[5])
+local PER_EVENT = 6
+
+local function record_of(i)
+  local a = 5 + (i - 1) * PER_EVENT
+  local slot = tonumber(ARGV[a + 5])
+  if slot == 0 then
+    return nil, a
+  end
+  return KEYS[slot], a
+end
+
+local function split_record(rec)
+  local space = string.find(rec, ' ', 1, true)
+  return string.sub(rec, 1, space - 1), string.sub(rec, space + 1)
+end
+
+-- First pass, before any write: one conflicting retry rejects the whole call and writes nothing.
+for i = 1, n do
+  local key, a = record_of(i)
+  if key then
+    local rec = redis.call('GET', key)
+    if rec then
+      local fingerprint = split_record(rec)
+      if fingerprint ~= ARGV[a + 6] then
+        return {'CONFLICT', i}
+      end
+    end
+  end
+end
+
+local epoch = ARGV[1]
+if redis.call('HSETNX', meta, 'epoch', epoch) == 0 then
+  epoch = redis.call('HGET', meta, 'epoch')
+end
+
+local ids, replayed = {}, {}
+local last = nil
+for i = 1, n do
+  local record, a = record_of(i)
+  local id = nil
+  if record then
+    local rec = redis.call('GET', record)
+    if rec then
+      local _, previous = split_record(rec)
+      id = previous
+    end
+  end
+  if id then
+    replayed[i] = 1
+  else
+    replayed[i] = 0
+    local type, key, op, data = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+    if key == '' then
+      id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
+    else
+      id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
+      if op == 'delete' then
+        redis.call('HDEL', state, key)
+      else
+        redis.call('HSET', state, key, id .. ' ' .. data)
+      end
+    end
+    if record then
+      redis.call('SET', record, ARGV[a + 6] .. ' ' .. id, 'PX', ARGV[4])
+    end
+    last = id
+  end
+  ids[i] = id
+end
+
+if last then
+  redis.call('HSET', meta, 'cursor', last)
+  local trimmed = 0
+  if tonumber(ARGV[2]) > 0 then
+    trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', ARGV[2])
+  end
+  if ARGV[3] ~= '' then
+    trimmed = trimmed + redis.call('XTRIM', stream, 'MINID', '~', ARGV[3])
+  end
+  if trimmed > 0 then
+    -- Everything before the first kept entry is gone: cursors older than it can no longer be served.
+    local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+    redis.call('HSET', meta, 'floor', first[1][1])
+  end
+end
+
+return {'OK', epoch, ids, replayed}

@@ -1,0 +1,207 @@
+package dev.quiver.contract.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+
+import dev.quiver.contract.cursor.TopicCursor;
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventOp;
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.testkit.RedisServer;
+import dev.quiver.testkit.RedisServerExtension;
+
+/** The append script against a real redis-server, without Quarkus. */
+@ExtendWith(RedisServerExtension.class)
+class EventWriterTest {
+
+    private static Vertx vertx;
+    private static Redis client;
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void connect(RedisServer server) {
+        redis = server;
+        vertx = Vertx.vertx();
+        client = Redis.createClient(vertx, server.uri());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        client.close();
+        vertx.closeAndAwait();
+    }
+
+    @BeforeEach
+    void empty() {
+        redis.flushAll();
+    }
+
+    private static EventWriter writer(TestConfig config) {
+        return new EventWriter(client, new RetentionPolicy(config), config);
+    }
+
+    private static EventWriter writer(TestConfig config, Instant now) {
+        return new EventWriter(client, new RetentionPolicy(config), config, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private static AppendRequest upsert(String topic, String key, String data, String idempotencyKey) {
+        return new AppendRequest(new EventDraft(topic, "t", key, EventOp.UPSERT, data), idempotencyKey);
+    }
+
+    private static AppendResult append(EventWriter writer, String topic, AppendRequest... events) {
+        return writer.append(topic, List.of(events)).await().atMost(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void appendsToStreamStateAndMetaTogether() {
+        EventWriter writer = writer(TestConfig.defaults());
+        TopicKeys keys = new TopicKeys("orders");
+        AppendResult first = append(writer, "orders",
+                upsert("orders", "o1", "{\"n\":1}", null),
+                new AppendRequest(new EventDraft("orders", "note", null, null, "\"hello\""), null),
+                upsert("orders", "o2", "[1,2]", null));
+        AppendResult second = append(writer, "orders",
+                new AppendRequest(new EventDraft("orders", "gone", "o1", EventOp.DELETE, "null"), null));
+
+        assertThat(first.ids()).hasSize(3);
+        assertThat(first.replayed()).containsExactly(false, false, false);
+        assertThat(TopicCursor.isEpoch(first.epoch())).isTrue();
+        assertThat(second.epoch()).as("the epoch is created once").isEqualTo(first.epoch());
+
+        @SuppressWarnings("unchecked")
+        List<List<Object>> entries = (List<List<Object>>) redis.call("XRANGE", keys.stream(), "-", "+");
+        assertThat(entries).extracting(e -> e.get(0)).containsExactly(first.ids().get(0), first.ids().get(1),
+                first.ids().get(2), second.ids().get(0));
+        assertThat(entries.get(0).get(1))
+                .isEqualTo(List.of("type", "t", "key", "o1", "op", "upsert", "data", "{\"n\":1}"));
+        assertThat(entries.get(1).get(1)).isEqualTo(List.of("type", "note", "data", "\"hello\""));
+
+        assertThat(redis.call("HGETALL", keys.state())).isEqualTo(List.of("o2", first.ids().get(2) + " [1,2]"));
+        assertThat(redis.call("HGET", keys.meta(), "cursor")).isEqualTo(second.ids().get(0));
+        assertThat(redis.call("HGET", keys.meta(), "floor")).as("nothing trimmed yet").isNull();
+    }
+
+    @Test
+    void idempotentRetryReturnsTheSameIdAndWritesNothing() {
+        EventWriter writer = writer(TestConfig.defaults());
+        AppendResult first = append(writer, "t", upsert("t", "k", "1", "key-1"));
+        AppendResult retry = append(writer, "t", upsert("t", "k", "1", "key-1"));
+
+        assertThat(retry.ids()).isEqualTo(first.ids());
+        assertThat(retry.replayed()).containsExactly(true);
+        assertThat(redis.call("XLEN", new TopicKeys("t").stream())).isEqualTo(1L);
+        Object ttl = redis.call("PTTL", new TopicKeys("t").idempotency(EventWriter.digest("key-1")));
+        assertThat((Long) ttl).isBetween(Duration.ofHours(23).toMillis(), Duration.ofHours(24).toMillis());
+    }
+
+    @Test
+    void conflictingReuseOfAKeyWritesNothingAtAll() {
+        EventWriter writer = writer(TestConfig.defaults());
+        append(writer, "t", upsert("t", "k", "1", "key-1"));
+
+        assertThatThrownBy(() -> append(writer, "t",
+                upsert("t", "fresh", "2", "key-2"),
+                upsert("t", "k", "DIFFERENT", "key-1")))
+                .isInstanceOfSatisfying(IdempotencyConflictException.class, e -> assertThat(e.index()).isEqualTo(1));
+
+        TopicKeys keys = new TopicKeys("t");
+        assertThat(redis.call("XLEN", keys.stream())).isEqualTo(1L);
+        assertThat(redis.call("HEXISTS", keys.state(), "fresh")).isEqualTo(0L);
+        assertThat(redis.call("EXISTS", keys.idempotency(EventWriter.digest("key-2")))).isEqualTo(0L);
+    }
+
+    @Test
+    void countRetentionTrimsHistoryButNeverState() {
+        EventWriter writer = writer(TestConfig.defaults().withRetention(10, Duration.ZERO));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            ids.add(append(writer, "busy", upsert("busy", "k" + (i % 7), Integer.toString(i), null)).ids().get(0));
+        }
+        TopicKeys keys = new TopicKeys("busy");
+        long length = (Long) redis.call("XLEN", keys.stream());
+        // Approximate trimming removes whole radix-tree nodes (100 entries by default), never below the limit.
+        assertThat(length).isBetween(10L, 200L);
+        String floor = (String) redis.call("HGET", keys.meta(), "floor");
+        @SuppressWarnings("unchecked")
+        List<List<Object>> first = (List<List<Object>>) redis.call("XRANGE", keys.stream(), "-", "+", "COUNT", "1");
+        assertThat(floor).as("floor is the first id still kept").isEqualTo(first.get(0).get(0));
+        assertThat(ids.indexOf(floor)).isEqualTo(500 - (int) length);
+        assertThat(redis.call("HLEN", keys.state())).isEqualTo(7L);
+    }
+
+    @Test
+    void ageRetentionTrimsEventsOlderThanMaxAge() throws InterruptedException {
+        TestConfig config = TestConfig.defaults().withRetention(0, Duration.ofMillis(1));
+        TopicKeys keys = new TopicKeys("aged");
+        // Fill more than one stream node with events that are old by the time the next append looks.
+        EventWriter filler = writer(config.withRetention(0, Duration.ZERO));
+        for (int i = 0; i < 250; i++) {
+            append(filler, "aged", upsert("aged", "k", Integer.toString(i), null));
+        }
+        Thread.sleep(5);
+        append(writer(config, Instant.now()), "aged", upsert("aged", "k", "last", null));
+
+        assertThat((Long) redis.call("XLEN", keys.stream())).isLessThan(100L);
+        assertThat(redis.call("HGET", keys.meta(), "floor")).isNotNull();
+        assertThat(redis.call("HGET", keys.state(), "k")).asString().endsWith(" last");
+    }
+
+    @Test
+    void recoversWhenRedisForgotTheScript() {
+        EventWriter writer = writer(TestConfig.defaults());
+        append(writer, "t", upsert("t", "k", "1", null));
+        redis.call("SCRIPT", "FLUSH");
+        assertThat(append(writer, "t", upsert("t", "k", "2", null)).ids()).hasSize(1);
+        assertThat(redis.call("XLEN", new TopicKeys("t").stream())).isEqualTo(2L);
+    }
+
+    @Test
+    void foreignDataInOurKeysIsAnInternalErrorNotAnOutage() {
+        redis.call("SET", new TopicKeys("t").stream(), "not a stream");
+        assertThatThrownBy(() -> append(writer(TestConfig.defaults()), "t", upsert("t", "k", "1", null)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WRONGTYPE");
+    }
+
+    @Test
+    void redisDownIsA503() {
+        Vertx other = Vertx.vertx();
+        try {
+            Redis nowhere = Redis.createClient(other, "redis://127.0.0.1:" + RedisServer.freePort());
+            TestConfig config = TestConfig.defaults();
+            EventWriter writer = new EventWriter(nowhere, new RetentionPolicy(config), config);
+            assertThatThrownBy(() -> append(writer, "t", upsert("t", "k", "1", null)))
+                    .isInstanceOfSatisfying(ProblemException.class, e -> {
+                        assertThat(e.type()).isEqualTo(ProblemType.BACKEND_UNAVAILABLE);
+                        assertThat(e.retryAfterSeconds()).isPositive();
+                    });
+        } finally {
+            other.closeAndAwait();
+        }
+    }
+
+    @Test
+    void everyKeyOfATopicSharesOneHashTag() {
+        TopicKeys keys = new TopicKeys("a.b:c-d_e");
+        for (String key : List.of(keys.stream(), keys.state(), keys.meta(), keys.idempotency("ff"))) {
+            assertThat(key).startsWith("{q:t:a.b:c-d_e}");
+        }
+    }
+}

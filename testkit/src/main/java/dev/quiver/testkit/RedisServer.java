@@ -1,0 +1,203 @@
+package dev.quiver.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, for tests. Quiver never mocks Redis: the Lua scripts,
+ * stream ids and trimming are the behaviour under test.
+ * <p>
+ * The binary is, in order: {@code $QUIVER_REDIS_SERVER}, {@code redis-server} on the PATH, then the binary shipped
+ * inside the {@code embedded-redis} jar (Redis 6.2, enough for everything Quiver uses). The server keeps no data on
+ * disk, so {@link #restart()} starts it empty, as after a crash without persistence.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisServer.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Path executable;
+    private final int port;
+    private final Path workDir;
+    private Process process;
+
+    private RedisServer(Path executable, int port, Path workDir) {
+        this.executable = executable;
+        this.port = port;
+        this.workDir = workDir;
+    }
+
+    /** Starts a new server on a free port and waits until it answers PING. */
+    public static RedisServer start() {
+        try {
+            return start(findExecutable());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a redis-server binary", e);
+        }
+    }
+
+    /** Starts {@code executable} on a free port and waits until it answers PING. */
+    public static RedisServer start(Path executable) {
+        try {
+            RedisServer server = new RedisServer(executable, freePort(), Files.createTempDirectory("quiver-redis"));
+            server.launch();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start redis-server", e);
+        }
+    }
+
+    /** The port the server listens on (stable across {@link #restart()}). */
+    public int port() {
+        return port;
+    }
+
+    /** {@code redis://127.0.0.1:<port>}, the form {@code quarkus.redis.hosts} takes. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Whether the process is alive. */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL) and waits until its port is closed. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        process = null;
+    }
+
+    /** Starts the server again on the same port, empty. */
+    public synchronized void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart redis-server", e);
+        }
+    }
+
+    /** Sends one command and returns the decoded reply (see {@link RespClient}). */
+    public Object call(String... command) {
+        try (RespClient client = new RespClient("127.0.0.1", port)) {
+            return client.call(command);
+        }
+    }
+
+    /** Deletes every key, so tests sharing one server start from nothing. */
+    public void flushAll() {
+        call("FLUSHALL");
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        try (var files = Files.walk(workDir)) {
+            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException e) {
+            LOG.debugf("cannot clean %s: %s", workDir, e);
+        }
+    }
+
+    private synchronized void launch() throws IOException {
+        List<String> command = new ArrayList<>(List.of(executable.toString(),
+                "--port", Integer.toString(port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", workDir.toString(),
+                "--daemonize", "no",
+                "--maxclients", "4000"));
+        Path log = workDir.resolve("redis.log");
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited at start: " + Files.readString(log));
+            }
+            try (RespClient client = new RespClient("127.0.0.1", port)) {
+                if ("PONG".equals(client.call("PING"))) {
+                    LOG.infof("redis-server %s listening on %d", executable, port);
+                    return;
+                }
+            } catch (UncheckedIOException notYet) {
+                sleep(20);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException(
+                "redis-server did not answer within " + START_TIMEOUT + ": " + Files.readString(log));
+    }
+
+    static Path findExecutable() throws IOException {
+        String override = System.getenv("QUIVER_REDIS_SERVER");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "redis-server");
+            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        LOG.info("redis-server is not on the PATH; using the binary shipped with embedded-redis");
+        return embeddedExecutable();
+    }
+
+    /** The redis-server binary shipped inside the embedded-redis jar, extracted to a temporary file. */
+    public static Path embeddedExecutable() throws IOException {
+        File extracted = ExecutableProvider.newJarResourceProvider().get();
+        if (!extracted.canExecute() && !extracted.setExecutable(true)) {
+            throw new IOException("cannot make " + extracted + " executable");
+        }
+        return extracted.toPath();
+    }
+
+    /** A port that was free a moment ago on loopback. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
