@@ -27,10 +27,11 @@ public interface EventsConfig {
     Duration idempotencyWindow();
 
     /**
-     * How long a write may wait for Redis before the request fails with 503. A write that times out may still land
-     * later, which is why clients retry with an idempotency key.
+     * How long a write may wait for Redis before the request fails with 503. The wait includes queueing for a pooled
+     * connection, so an overloaded pod times out too. A write that times out may still land later: clients retry with
+     * an idempotency key to stay exactly-once.
      */
-    @WithDefault("2s")
+    @WithDefault("5s")
     Duration redisTimeout();
 
     /** History retention: the defaults, and overrides by topic pattern. */

@@ -13,7 +13,12 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -33,6 +38,7 @@ import dev.quiver.contract.problem.ProblemException;
 @ApplicationScoped
 public class EventWriter {
 
+    private static final Logger LOG = Logger.getLogger(EventWriter.class);
     private static final String SCRIPT = loadScript();
     private static final String SCRIPT_SHA = sha1(SCRIPT);
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
@@ -44,6 +50,7 @@ public class EventWriter {
     private final Duration timeout;
     private final Clock clock;
 
+    @Inject
     public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config) {
         this(redis, retention, config, Clock.systemUTC());
     }
@@ -54,6 +61,18 @@ public class EventWriter {
         this.idempotencyWindow = config.idempotencyWindow();
         this.timeout = config.redisTimeout();
         this.clock = clock;
+    }
+
+    /**
+     * Loads the script and opens a pooled connection at startup, so the first burst of writes neither waits for
+     * connections nor bounces off NOSCRIPT. Failure is fine: Redis may come up later, and appends load the script on
+     * demand.
+     */
+    void preload(@Observes StartupEvent startup) {
+        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
+                .subscribe().with(
+                        loaded -> LOG.debugf("append script loaded as %s", loaded),
+                        failure -> LOG.warnf("Could not preload the append script (Redis unreachable?): %s", failure));
     }
 
     /**
