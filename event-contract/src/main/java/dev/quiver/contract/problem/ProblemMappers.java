@@ -49,13 +49,7 @@ public class ProblemMappers {
         int status = e.getResponse().getStatus();
         ProblemType type = ProblemType.forStatus(status);
         String detail = status >= 500 ? null : e.getMessage();
-        Response.ResponseBuilder response = respond(type, detail, uri, Map.of()).status(status);
-        // 405 must say what is allowed (RFC 9110), and the framework computed it already.
-        String allow = e.getResponse().getHeaderString("Allow");
-        if (allow != null) {
-            response.header("Allow", allow);
-        }
-        return response.build();
+        return respond(type, detail, uri, Map.of()).status(status).build();
     }
 
     @ServerExceptionMapper

@@ -198,6 +198,27 @@ class EventWriterTest {
     }
 
     @Test
+    void scriptRunsOnRedis62Too() throws Exception {
+        // The oldest Redis Quiver supports: the embedded-redis binary is 6.2.
+        Vertx other = Vertx.vertx();
+        try (RedisServer old = RedisServer.start(RedisServer.embeddedExecutable())) {
+            Redis oldClient = Redis.createClient(other, old.uri());
+            TestConfig config = TestConfig.defaults().withRetention(5, Duration.ofHours(1));
+            EventWriter writer = new EventWriter(oldClient, new RetentionPolicy(config), config);
+            for (int i = 0; i < 300; i++) {
+                append(writer, "t", upsert("t", "k", Integer.toString(i), "key-" + i));
+            }
+            assertThat(append(writer, "t", upsert("t", "k", "0", "key-0")).replayed()).containsExactly(true);
+            TopicKeys keys = new TopicKeys("t");
+            assertThat((Long) old.call("XLEN", keys.stream())).isLessThan(300L);
+            assertThat(old.call("HGET", keys.meta(), "floor")).isNotNull();
+            assertThat(old.call("HGET", keys.state(), "k")).asString().endsWith(" 299");
+        } finally {
+            other.closeAndAwait();
+        }
+    }
+
+    @Test
     void everyKeyOfATopicSharesOneHashTag() {
         TopicKeys keys = new TopicKeys("a.b:c-d_e");
         for (String key : List.of(keys.stream(), keys.state(), keys.meta(), keys.idempotency("ff"))) {
