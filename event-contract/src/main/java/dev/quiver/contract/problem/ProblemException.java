@@ -40,6 +40,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(type, getMessage(), more, retryAfterSeconds, getCause());
     }
 
+    /** A copy of another type with the same detail, members and Retry-After (for example a 503 of another kind). */
+    public ProblemException retype(ProblemType other) {
+        return new ProblemException(other, getMessage(), extensions, retryAfterSeconds, getCause());
+    }
+
     public ProblemType type() {
         return type;
     }

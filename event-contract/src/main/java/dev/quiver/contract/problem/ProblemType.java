@@ -6,20 +6,21 @@ package dev.quiver.contract.problem;
  */
 public enum ProblemType {
 
-    MALFORMED_JSON("malformed-json", 400, "Malformed JSON"), INVALID_EVENT("invalid-event", 400,
-            "Invalid event"), INVALID_TOPIC("invalid-topic", 400, "Invalid topic name"), INVALID_REQUEST(
-                    "invalid-request", 400,
-                    "Invalid request"), NOT_FOUND("not-found", 404, "Not found"), METHOD_NOT_ALLOWED(
-                            "method-not-allowed", 405, "Method not allowed"), NOT_ACCEPTABLE("not-acceptable", 406,
-                                    "Not acceptable"), IDEMPOTENCY_CONFLICT("idempotency-conflict", 409,
-                                            "Idempotency key reused with another request"), PAYLOAD_TOO_LARGE(
-                                                    "payload-too-large", 413,
-                                                    "Payload too large"), UNSUPPORTED_MEDIA_TYPE(
-                                                            "unsupported-media-type", 415,
-                                                            "Unsupported media type"), BACKEND_UNAVAILABLE(
-                                                                    "backend-unavailable", 503,
-                                                                    "Storage unavailable"), INTERNAL("internal", 500,
-                                                                            "Internal error");
+    MALFORMED_JSON("malformed-json", 400, "Malformed JSON"),
+    INVALID_EVENT("invalid-event", 400, "Invalid event"),
+    INVALID_TOPIC("invalid-topic", 400, "Invalid topic name"),
+    INVALID_REQUEST("invalid-request", 400, "Invalid request"),
+    INVALID_CURSOR("invalid-cursor", 400, "Invalid cursor"),
+    NOT_FOUND("not-found", 404, "Not found"),
+    METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+    NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
+    IDEMPOTENCY_CONFLICT("idempotency-conflict", 409, "Idempotency key reused with another request"),
+    PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+    TOO_MANY_CONNECTIONS("too-many-connections", 429, "Too many connections"),
+    BACKEND_UNAVAILABLE("backend-unavailable", 503, "Storage unavailable"),
+    POD_UNAVAILABLE("pod-unavailable", 503, "This pod takes no new connections"),
+    INTERNAL("internal", 500, "Internal error");
 
     private static final String URI_PREFIX = "urn:quiver:problem:";
 
@@ -46,6 +47,12 @@ public enum ProblemType {
         return title;
     }
 
+    /** Whether a bare framework status may be reported as this type. */
+    private boolean generic() {
+        return this == INVALID_REQUEST || this == NOT_FOUND || this == METHOD_NOT_ALLOWED || this == NOT_ACCEPTABLE
+                || this == PAYLOAD_TOO_LARGE || this == UNSUPPORTED_MEDIA_TYPE || this == INTERNAL;
+    }
+
     /** The RFC 9457 {@code type} member. */
     public String uri() {
         return URI_PREFIX + slug;
@@ -54,7 +61,7 @@ public enum ProblemType {
     /** The best-fitting type for a bare HTTP status raised by the framework (unknown path, wrong method...). */
     public static ProblemType forStatus(int status) {
         for (ProblemType type : values()) {
-            if (type.status == status && type != INVALID_EVENT && type != INVALID_TOPIC && type != MALFORMED_JSON) {
+            if (type.status == status && type.generic()) {
                 return type;
             }
         }

@@ -24,7 +24,8 @@ public class IngestMetrics implements ProblemListener {
     /** Which API received the request. */
     public enum Endpoint {
 
-        SINGLE, BATCH;
+        SINGLE,
+        BATCH;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

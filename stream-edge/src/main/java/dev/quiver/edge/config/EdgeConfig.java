@@ -1,0 +1,87 @@
+package dev.quiver.edge.config;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits and timings of an edge pod (docs/edge.md). */
+@ConfigMapping(prefix = "quiver.edge")
+public interface EdgeConfig {
+
+    /** Most topics one connection or poll may name. */
+    @WithDefault("64")
+    int maxTopicsPerConnection();
+
+    /** Most streaming connections this pod holds; beyond it new ones get 503 and go to another pod. */
+    @WithDefault("20000")
+    int maxConnections();
+
+    /** Most streaming connections one client identity (its IP address, until authentication exists) may hold here. */
+    @WithDefault("100")
+    int maxConnectionsPerClient();
+
+    /** Interval of the SSE comment heartbeat that keeps proxies from closing idle streams. */
+    @WithDefault("15s")
+    Duration heartbeat();
+
+    /**
+     * Base of the SSE {@code retry:} hint. Each connection gets a value between this and twice this, so that clients
+     * dropped together do not all come back in the same instant.
+     */
+    @WithDefault("2s")
+    Duration retry();
+
+    /**
+     * Bytes a connection may have queued and unsent. A client that falls this far behind is closed (SSE:
+     * {@code event: slow}); it resumes from its cursor and loses nothing.
+     */
+    @WithDefault("1M")
+    MemorySize slowConsumerBuffer();
+
+    /** Most live events held for a connection while it replays missed ones; beyond it, it is a slow consumer. */
+    @WithDefault("10000")
+    int maxPendingDuringReplay();
+
+    /**
+     * Window over which connections are told to reconnect elsewhere when the pod shuts down. Keep it below the pod's
+     * termination grace period; {@code quarkus.shutdown.delay} follows it.
+     */
+    @WithDefault("20s")
+    Duration drainWindow();
+
+    /** Events read per topic per Redis call, for the live reader and for replays. */
+    @WithDefault("500")
+    int readBatch();
+
+    /** How long the live reader blocks in one XREAD before asking again. */
+    @WithDefault("5s")
+    Duration readBlock();
+
+    /** Longest wait between reconnection attempts of the live reader (backoff doubles up to this, with jitter). */
+    @WithDefault("5s")
+    Duration readerMaxBackoff();
+
+    /** How long the live reader may be disconnected from Redis before readiness reports DOWN. */
+    @WithDefault("5s")
+    Duration readerReadyGrace();
+
+    /** Long polling. */
+    Poll poll();
+
+    /** Long-polling limits. */
+    interface Poll {
+
+        /** Longest {@code timeout} a poll may ask for, in seconds. */
+        @WithDefault("60")
+        int maxTimeout();
+
+        /** Default and largest {@code limit}. */
+        @WithDefault("100")
+        int defaultLimit();
+
+        @WithDefault("1000")
+        int maxLimit();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.quiver.edge.fanout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.vertx.core.buffer.Buffer;
+
+import dev.quiver.contract.cursor.CompositeCursor;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.event.EventCodec;
+import dev.quiver.contract.redis.StreamId;
+
+/**
+ * One event, encoded ONCE per pod for every wire format, then written as the same bytes to every local subscriber.
+ * Immutable; a Vert.x buffer can be written to any number of connections.
+ */
+public final class EncodedEvent {
+
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final String topic;
+    private final TopicPosition position;
+    private final byte[] json;
+    private final Buffer sseData;
+    private final Buffer sseSingleTopicFrame;
+
+    private EncodedEvent(String topic, TopicPosition position, byte[] json) {
+        this.topic = topic;
+        this.position = position;
+        this.json = json;
+        this.sseData = Buffer.buffer(DATA.length + json.length + END.length).appendBytes(DATA).appendBytes(json)
+                .appendBytes(END);
+        // Connections on one topic share even the id line: their cursor is this event's position.
+        String id = "id: " + CompositeCursor.single(topic, position) + "\n";
+        this.sseSingleTopicFrame = Buffer.buffer(id.length() + sseData.length()).appendString(id).appendBuffer(sseData);
+    }
+
+    /** Encodes a stream entry of {@code topic} in history {@code epoch}. */
+    public static EncodedEvent of(String topic, String epoch, StreamId id, List<String> fields) {
+        return new EncodedEvent(topic, new TopicPosition(epoch, id), EventCodec.encode(topic, id, fields));
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Where a reader stands after this event. */
+    public TopicPosition position() {
+        return position;
+    }
+
+    public StreamId id() {
+        return position.id();
+    }
+
+    /** The event JSON (for long polling and the WebSocket JSON protocol). */
+    public byte[] json() {
+        return json;
+    }
+
+    /** {@code data: <json>\n\n}: the frame body a multi-topic connection writes after its own id line. */
+    public Buffer sseData() {
+        return sseData;
+    }
+
+    /** {@code id: <cursor>\ndata: <json>\n\n}: the whole frame for a connection on this topic alone. */
+    public Buffer sseSingleTopicFrame() {
+        return sseSingleTopicFrame;
+    }
+}

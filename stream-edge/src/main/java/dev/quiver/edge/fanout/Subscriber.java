@@ -1,0 +1,24 @@
+package dev.quiver.edge.fanout;
+
+import java.util.List;
+
+import io.vertx.core.Context;
+
+/**
+ * A local consumer of topics: an SSE connection, a waiting long poll. The hub calls it on {@link #context()}, so an
+ * implementation touches its state from one thread only.
+ */
+public interface Subscriber {
+
+    /** The event loop this subscriber lives on; its connection's. */
+    Context context();
+
+    /** New events of {@code topic}, in order, all after the position the subscriber joined at. */
+    void onEvents(String topic, List<EncodedEvent> events);
+
+    /**
+     * The topic's history was replaced (Redis lost it): events after {@code view} belong to a new epoch, and what the
+     * subscriber had is no longer comparable. It must tell its client to reload.
+     */
+    void onHistoryReplaced(TopicView view);
+}

@@ -1,0 +1,116 @@
+package dev.quiver.edge.poll;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.rest.StreamRequest;
+import dev.quiver.edge.rest.VertxProblems;
+
+/** {@code GET /v1/poll}: stateless long polling, the fallback when streaming cannot get through (docs/protocol.md). */
+@ApplicationScoped
+public class PollHandler {
+
+    private static final List<String> CURSOR_SOURCES = List.of("query:cursor");
+
+    private final TopicHub hub;
+    private final HistoryReader history;
+    private final ConnectionRegistry registry;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final VertxProblems problems;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+
+    public PollHandler(TopicHub hub, HistoryReader history, ConnectionRegistry registry, EdgeConfig config,
+            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, Vertx vertx) {
+        this.hub = hub;
+        this.history = history;
+        this.registry = registry;
+        this.config = config;
+        this.metrics = metrics;
+        this.problems = problems;
+        this.json = json;
+        this.vertx = vertx;
+    }
+
+    public void handle(RoutingContext context) {
+        StreamRequest request;
+        int timeout;
+        int limit;
+        try {
+            request = StreamRequest.parse(context, config.maxTopicsPerConnection(), CURSOR_SOURCES);
+            timeout = intParam(context, "timeout", 25, 0, config.poll().maxTimeout());
+            limit = intParam(context, "limit", config.poll().defaultLimit(), 1, config.poll().maxLimit());
+        } catch (ProblemException e) {
+            problems.send(context, e);
+            return;
+        }
+        String client = context.request().remoteAddress() == null
+                ? "unknown"
+                : context.request().remoteAddress().host();
+        try {
+            registry.admit(client);
+        } catch (ProblemException e) {
+            problems.send(context, e);
+            return;
+        }
+        long opened = System.nanoTime();
+        HttpServerResponse response = context.response();
+        PollSession session = new PollSession(Vertx.currentContext(), request.topics(), hub, history,
+                config.maxPendingDuringReplay(), response, metrics, json, vertx, limit, timeout * 1000L);
+        boolean[] released = {false};
+        Runnable release = () -> {
+            if (!released[0]) {
+                released[0] = true;
+                session.close();
+                registry.remove(session);
+                registry.release(client);
+                metrics.closed(EdgeMetrics.Transport.POLL, opened);
+            }
+        };
+        response.closeHandler(v -> release.run());
+        response.endHandler(v -> release.run());
+        metrics.opened(EdgeMetrics.Transport.POLL);
+        registry.add(session);
+        session.start(request.positions()).onComplete(started -> {
+            if (started.failed()) {
+                release.run();
+                if (!response.headWritten()) {
+                    problems.send(context, ProblemException.unavailable("Redis is unavailable; retry shortly", 1,
+                            started.cause()));
+                }
+            }
+        });
+    }
+
+    private static int intParam(RoutingContext context, String name, int fallback, int min, int max) {
+        List<String> values = context.queryParam(name);
+        if (values.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(values.get(0));
+            if (value < min || value > max) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST,
+                    name + " must be a whole number from " + min + " to " + max).with("field", "query:" + name);
+        }
+    }
+}

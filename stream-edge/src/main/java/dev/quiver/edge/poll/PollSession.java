@@ -1,0 +1,138 @@
+package dev.quiver.edge.poll;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.EncodedEvent;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.Session;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * One long poll: answers as soon as it has events (missed ones at once, else the first live batch), or when the
+ * timeout passes. It keeps nothing after answering; the cursor in the answer is all the next poll needs, on any pod.
+ */
+final class PollSession extends Session implements ConnectionRegistry.Connection {
+
+    private final HttpServerResponse response;
+    private final EdgeMetrics metrics;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private final int limit;
+    private final long timeoutMillis;
+    private final List<EncodedEvent> events = new ArrayList<>();
+    private final List<Map<String, String>> resets = new ArrayList<>();
+    private long timer = -1;
+    private boolean answered;
+
+    PollSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int maxPending,
+            HttpServerResponse response, EdgeMetrics metrics, ObjectMapper json, Vertx vertx, int limit,
+            long timeoutMillis) {
+        super(context, topics, hub, history, limit, maxPending);
+        this.response = response;
+        this.metrics = metrics;
+        this.json = json;
+        this.vertx = vertx;
+        this.limit = limit;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    protected boolean wantsMoreReplay() {
+        return false;
+    }
+
+    @Override
+    protected void emit(EncodedEvent event) {
+        events.add(event);
+        if (events.size() >= limit) {
+            answer();
+        } else if (prepared()) {
+            // Live events come in batches per topic; answering on the next turn of the loop takes the whole batch.
+            context.runOnContext(v -> answer());
+        }
+    }
+
+    @Override
+    protected void emitReset(String topic, ResetReason reason) {
+        metrics.reset(reason == ResetReason.EXPIRED);
+        resets.add(Map.of("topic", topic, "reason", reason.wire(), "snapshot", "/v1/topics/" + topic + "/snapshot"));
+    }
+
+    @Override
+    protected void onPrepared() {
+        if (!events.isEmpty() || !resets.isEmpty() || timeoutMillis == 0) {
+            answer();
+        } else {
+            timer = vertx.setTimer(timeoutMillis, t -> context.runOnContext(v -> answer()));
+        }
+    }
+
+    @Override
+    protected void overflow() {
+        answer();
+    }
+
+    @Override
+    protected void failed(Throwable cause) {
+        if (!answered) {
+            answered = true;
+            close();
+            response.setStatusCode(503).putHeader("Retry-After", "1").end();
+        }
+    }
+
+    @Override
+    public void heartbeat() {
+        // A poll is short-lived; its timeout bounds it.
+    }
+
+    @Override
+    public void drain() {
+        // Answer now with what there is: the client's next poll goes to another pod.
+        answer();
+    }
+
+    private void answer() {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        String cursor = cursor();
+        close();
+        Buffer body = Buffer.buffer(256 + events.size() * 128).appendString("{\"events\":[");
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                body.appendByte((byte) ',');
+            }
+            body.appendBytes(events.get(i).json());
+            metrics.delivered(EdgeMetrics.Transport.POLL);
+        }
+        try {
+            body.appendString("],\"cursor\":").appendString(json.writeValueAsString(cursor))
+                    .appendString(",\"resets\":").appendString(json.writeValueAsString(resets)).appendString("}");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!response.ended() && !response.closed()) {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .end(body);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.quiver.edge.sse;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.rest.StreamRequest;
+import dev.quiver.edge.rest.VertxProblems;
+
+/** {@code GET /v1/stream}: Server-Sent Events (docs/protocol.md). */
+@ApplicationScoped
+public class SseHandler {
+
+    /** Where positions may come from, in order of precedence. */
+    private static final List<String> CURSOR_SOURCES = List.of("header:Last-Event-ID", "query:lastEventId");
+
+    private final TopicHub hub;
+    private final HistoryReader history;
+    private final ConnectionRegistry registry;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final VertxProblems problems;
+    private final ObjectMapper json;
+
+    public SseHandler(TopicHub hub, HistoryReader history, ConnectionRegistry registry, EdgeConfig config,
+            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json) {
+        this.hub = hub;
+        this.history = history;
+        this.registry = registry;
+        this.config = config;
+        this.metrics = metrics;
+        this.problems = problems;
+        this.json = json;
+    }
+
+    public void handle(RoutingContext context) {
+        StreamRequest request;
+        try {
+            checkAccept(context.request().getHeader(HttpHeaders.ACCEPT));
+            request = StreamRequest.parse(context, config.maxTopicsPerConnection(), CURSOR_SOURCES);
+        } catch (ProblemException e) {
+            problems.send(context, e);
+            return;
+        }
+        String client = context.request().remoteAddress() == null
+                ? "unknown"
+                : context.request().remoteAddress().host();
+        try {
+            registry.admit(client);
+        } catch (ProblemException e) {
+            problems.send(context, e);
+            return;
+        }
+        long opened = System.nanoTime();
+        HttpServerResponse response = context.response();
+        response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.slowConsumerBuffer().asLongValue()));
+        long retry = config.retry().toMillis();
+        // Each connection its own retry between the base and twice it: clients dropped together come back spread out.
+        SseSession session = new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
+                config.maxPendingDuringReplay(), response, metrics, json,
+                retry + ThreadLocalRandom.current().nextLong(retry + 1));
+        boolean[] released = {false};
+        Runnable release = () -> {
+            if (!released[0]) {
+                released[0] = true;
+                session.close();
+                registry.remove(session);
+                registry.release(client);
+                metrics.closed(EdgeMetrics.Transport.SSE, opened);
+            }
+        };
+        response.closeHandler(v -> release.run());
+        response.endHandler(v -> release.run());
+        metrics.opened(EdgeMetrics.Transport.SSE);
+
+        registry.add(session);
+        session.start(request.positions()).onComplete(started -> {
+            if (started.failed()) {
+                release.run();
+                if (!response.headWritten()) {
+                    problems.send(context, ProblemException.unavailable("Redis is unavailable; retry shortly", 1,
+                            started.cause()));
+                }
+            }
+        });
+    }
+
+    private static void checkAccept(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return;
+        }
+        String lower = accept.toLowerCase(Locale.ROOT);
+        if (!lower.contains("text/event-stream") && !lower.contains("*/*") && !lower.contains("text/*")) {
+            throw new ProblemException(ProblemType.NOT_ACCEPTABLE, "This endpoint produces text/event-stream");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.quiver.edge.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.EncodedEvent;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.Session;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * One SSE connection (docs/protocol.md). Event frames are the shared bytes of {@link EncodedEvent}; a connection on
+ * several topics adds only its own {@code id:} line, because its cursor is its own.
+ */
+final class SseSession extends Session implements ConnectionRegistry.Connection {
+
+    private static final Buffer HEARTBEAT = Buffer.buffer(":\n\n");
+    private static final Buffer DRAIN = Buffer.buffer("event: reconnect\ndata: {\"reason\":\"drain\"}\n\n");
+    private static final Buffer UNAVAILABLE = Buffer
+            .buffer("event: reconnect\ndata: {\"reason\":\"backend-unavailable\"}\n\n");
+    private static final Buffer SLOW = Buffer.buffer("event: slow\ndata: {\"reason\":\"slow-consumer\"}\n\n");
+
+    private final HttpServerResponse response;
+    private final EdgeMetrics metrics;
+    private final ObjectMapper json;
+    private final boolean singleTopic;
+    private final long retryMillis;
+
+    SseSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int replayBatch,
+            int maxPending, HttpServerResponse response, EdgeMetrics metrics, ObjectMapper json, long retryMillis) {
+        super(context, topics, hub, history, replayBatch, maxPending);
+        this.retryMillis = retryMillis;
+        this.response = response;
+        this.metrics = metrics;
+        this.json = json;
+        this.singleTopic = topics.size() == 1;
+    }
+
+    /** Headers and the retry hint go out once the hub took the session; the replay, if any, follows. */
+    @Override
+    protected void onJoined() {
+        response.setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        response.write("retry: " + retryMillis + "\n\n");
+    }
+
+    @Override
+    protected void emit(EncodedEvent event) {
+        if (singleTopic) {
+            response.write(event.sseSingleTopicFrame());
+        } else {
+            response.write("id: " + cursor() + "\n");
+            response.write(event.sseData());
+        }
+        metrics.delivered(EdgeMetrics.Transport.SSE);
+        checkBackpressure();
+    }
+
+    @Override
+    protected void emitReset(String topic, ResetReason reason) {
+        metrics.reset(reason == ResetReason.EXPIRED);
+        String data;
+        try {
+            data = json.writeValueAsString(Map.of("topic", topic, "reason", reason.wire(), "snapshot",
+                    "/v1/topics/" + topic + "/snapshot"));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        // The id carries the moved cursor, so a reconnect after the reset does not reset again.
+        response.write(Buffer.buffer("event: reset\nid: " + cursor() + "\ndata: " + data + "\n\n",
+                StandardCharsets.UTF_8.name()));
+    }
+
+    private void checkBackpressure() {
+        if (response.writeQueueFull()) {
+            overflow();
+        }
+    }
+
+    @Override
+    protected void overflow() {
+        if (!isClosed()) {
+            metrics.slowConsumer();
+            end(SLOW);
+        }
+    }
+
+    @Override
+    protected void failed(Throwable cause) {
+        end(UNAVAILABLE);
+    }
+
+    @Override
+    public void heartbeat() {
+        if (!isClosed() && response.headWritten()) {
+            response.write(HEARTBEAT);
+        }
+    }
+
+    @Override
+    public void drain() {
+        if (!isClosed()) {
+            metrics.drained();
+            end(DRAIN);
+        }
+    }
+
+    private void end(Buffer last) {
+        close();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            response.end(last);
+        } else {
+            // Not started yet: a plain 503 tells the client to go elsewhere just as well.
+            response.setStatusCode(503).putHeader("Retry-After", "1").end();
+        }
+    }
+}
