@@ -1,0 +1,67 @@
+package dev.quiver.edge;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.redis.AppendRequest;
+import dev.quiver.contract.redis.AppendResult;
+import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.testkit.InjectRedisServer;
+import dev.quiver.testkit.RedisServer;
+
+/** Helpers shared by the edge tests: publishing through the real append script, and URLs. */
+abstract class EdgeTestSupport {
+
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    @InjectRedisServer
+    RedisServer redis;
+
+    @Inject
+    EventWriter writer;
+
+    @TestHTTPResource("/")
+    URI root;
+
+    static String freshTopic(String prefix) {
+        return prefix + "." + TOPICS.incrementAndGet() + "." + System.nanoTime();
+    }
+
+    /** Publishes one history-only event with {@code data} and returns its id. */
+    String publish(String topic, String data) {
+        AppendResult result = writer.append(topic, List.of(new AppendRequest(
+                new EventDraft(topic, "test", null, null, data), null))).await().atMost(Duration.ofSeconds(10));
+        return result.ids().get(0);
+    }
+
+    /** Publishes {@code count} events with data 0..count-1 and returns their ids. */
+    List<String> publishMany(String topic, int from, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            ids.add(publish(topic, Integer.toString(i)));
+        }
+        return ids;
+    }
+
+    String epoch(String topic) {
+        return (String) redis.call("HGET", "{q:t:" + topic + "}:meta", "epoch");
+    }
+
+    URI stream(String query) {
+        return root.resolve("/v1/stream?" + query);
+    }
+
+    URI poll(String query) {
+        return root.resolve("/v1/poll?" + query);
+    }
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+}
