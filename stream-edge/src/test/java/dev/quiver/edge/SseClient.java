@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 /** A minimal SSE client for tests: parses frames per the HTML spec's line rules and keeps every raw line. */
 final class SseClient implements AutoCloseable {
 
-    /** One dispatched frame. {@code event} is null for plain messages. */
-    record Frame(String id, String event, String data) {
+    /** One dispatched frame. {@code event} is null for plain messages; {@code at} is its arrival (nanoTime). */
+    record Frame(String id, String event, String data, long at) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -76,7 +76,7 @@ final class SseClient implements AutoCloseable {
                 lines.add(line);
                 if (line.isEmpty()) {
                     if (data != null) {
-                        frames.add(new Frame(id, event, data.toString()));
+                        frames.add(new Frame(id, event, data.toString(), System.nanoTime()));
                     }
                     event = null;
                     data = null;

@@ -73,7 +73,7 @@ public class SseHandler {
         long retry = config.retry().toMillis();
         // Each connection its own retry between the base and twice it: clients dropped together come back spread out.
         SseSession session = new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
-                config.maxPendingDuringReplay(), response, metrics, json,
+                config.maxPendingDuringReplay(), response, context.request()::connection, metrics, json,
                 retry + ThreadLocalRandom.current().nextLong(retry + 1));
         boolean[] released = {false};
         Runnable release = () -> {

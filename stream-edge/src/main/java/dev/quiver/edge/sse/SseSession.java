@@ -3,12 +3,14 @@ package dev.quiver.edge.sse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -31,15 +33,20 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
             .buffer("event: reconnect\ndata: {\"reason\":\"backend-unavailable\"}\n\n");
     private static final Buffer SLOW = Buffer.buffer("event: slow\ndata: {\"reason\":\"slow-consumer\"}\n\n");
 
+    private static final long CLOSE_GRACE_MILLIS = 1000;
+
     private final HttpServerResponse response;
+    private final Supplier<HttpConnection> connection;
     private final EdgeMetrics metrics;
     private final ObjectMapper json;
     private final boolean singleTopic;
     private final long retryMillis;
 
     SseSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int replayBatch,
-            int maxPending, HttpServerResponse response, EdgeMetrics metrics, ObjectMapper json, long retryMillis) {
+            int maxPending, HttpServerResponse response, Supplier<HttpConnection> connection, EdgeMetrics metrics,
+            ObjectMapper json, long retryMillis) {
         super(context, topics, hub, history, replayBatch, maxPending);
+        this.connection = connection;
         this.retryMillis = retryMillis;
         this.response = response;
         this.metrics = metrics;
@@ -118,13 +125,21 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
         }
     }
 
+    private HttpConnection connection() {
+        return connection.get();
+    }
+
     private void end(Buffer last) {
         close();
         if (response.ended() || response.closed()) {
             return;
         }
         if (response.headWritten()) {
-            response.end(last);
+            // Close the TCP connection too: a reconnect must go through the balancer again, not reuse a kept-alive
+            // connection to this pod. Wait for the last frame to be written, but not for a client that reads nothing.
+            HttpConnection connection = connection();
+            response.end(last).onComplete(done -> connection.close());
+            context.owner().setTimer(CLOSE_GRACE_MILLIS, timer -> connection.close());
         } else {
             // Not started yet: a plain 503 tells the client to go elsewhere just as well.
             response.setStatusCode(503).putHeader("Retry-After", "1").end();
