@@ -1,0 +1,292 @@
+package dev.quiver.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.quiver.testkit.RedisServer;
+
+/**
+ * The packaged services as processes: a real redis-server, event-ingest and two stream-edge pods. Clients move
+ * between pods the way they would behind a round-robin balancer, and nothing may be lost or repeated.
+ */
+class CrossPodIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern DATA = Pattern.compile("\"data\":(\\d+)");
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    private static RedisServer redis;
+    private static ServiceProcess ingest;
+    private static ServiceProcess edgeA;
+    private static ServiceProcess edgeB;
+
+    @BeforeAll
+    static void startStack() {
+        redis = RedisServer.start();
+        Map<String, String> common = Map.of("quarkus.redis.hosts", redis.uri());
+        ingest = ServiceProcess.start("event-ingest", "event-ingest", common);
+        Map<String, String> edge = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.edge.drain-window", "3s",
+                "quiver.edge.retry", "200ms");
+        edgeA = ServiceProcess.start("stream-edge-a", "stream-edge", edge);
+        edgeB = ServiceProcess.start("stream-edge-b", "stream-edge", edge);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, ingest, redis}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception ignored) {
+                // Best effort: the JVM is going away.
+            }
+        }
+    }
+
+    private static String freshTopic(String prefix) {
+        return prefix + "." + TOPICS.incrementAndGet() + "." + System.nanoTime();
+    }
+
+    private static String post(String topic, int n) {
+        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"n\",\"data\":" + n + "}")).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            return response.body();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Publishes 0..count-1, one every {@code everyMillis}, in the background. */
+    private static CompletableFuture<Void> publishSteadily(String topic, int count, long everyMillis) {
+        return CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < count; i++) {
+                post(topic, i);
+                ServiceProcess.sleep(everyMillis);
+            }
+        });
+    }
+
+    private static List<Integer> numbers(List<String> payloads) {
+        List<Integer> numbers = new ArrayList<>();
+        for (String payload : payloads) {
+            Matcher matcher = DATA.matcher(payload);
+            assertThat(matcher.find()).as(payload).isTrue();
+            numbers.add(Integer.parseInt(matcher.group(1)));
+        }
+        return numbers;
+    }
+
+    private static List<Integer> range(int count) {
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add(i);
+        }
+        return expected;
+    }
+
+    private static void awaitCount(List<?> list, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (list.size() < count && System.nanoTime() < deadline) {
+            ServiceProcess.sleep(20);
+        }
+        assertThat(list).as("received before the deadline").hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    private static List<Function<String, URI>> pods(ServiceProcess... pods) {
+        List<Function<String, URI>> list = new ArrayList<>();
+        for (ServiceProcess pod : pods) {
+            list.add(query -> pod.uri("/v1/stream?" + query));
+        }
+        return list;
+    }
+
+    @Test
+    void sigkillOfThePodMidStreamLosesNothing() {
+        String topic = freshTopic("kill");
+        ServiceProcess victim = edgeA;
+        try (FailoverSseClient client = new FailoverSseClient(pods(victim, edgeB), "topic=" + topic)) {
+            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
+            ServiceProcess.sleep(300);
+            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
+            awaitCount(client.data, 500, Duration.ofSeconds(60));
+            victim.kill();
+            publishing.join();
+            awaitCount(client.data, 1000, Duration.ofSeconds(60));
+            ServiceProcess.sleep(500);
+            assertThat(numbers(client.data)).isEqualTo(range(1000));
+            assertThat(client.podsUsed).contains(1);
+        } finally {
+            victim.launch();
+        }
+    }
+
+    @Test
+    void sigtermDrainsTheClientToTheOtherPodWithoutLoss() {
+        String topic = freshTopic("drain");
+        ServiceProcess victim = edgeA;
+        try (FailoverSseClient client = new FailoverSseClient(pods(victim, edgeB), "topic=" + topic)) {
+            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
+            ServiceProcess.sleep(300);
+            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
+            awaitCount(client.data, 300, Duration.ofSeconds(60));
+            victim.terminate();
+            // Readiness goes down first, while the pod still serves.
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            int readiness = victim.readiness();
+            while (readiness == 200 && System.nanoTime() < deadline) {
+                ServiceProcess.sleep(20);
+                readiness = victim.readiness();
+            }
+            assertThat(readiness).isEqualTo(503);
+            publishing.join();
+            awaitCount(client.data, 1000, Duration.ofSeconds(60));
+            ServiceProcess.sleep(500);
+            assertThat(numbers(client.data)).isEqualTo(range(1000));
+            assertThat(client.signals).contains("reconnect");
+            assertThat(victim.waitExit(Duration.ofSeconds(30))).as("the pod exits after draining").isTrue();
+        } finally {
+            victim.launch();
+        }
+    }
+
+    @Test
+    void longPollingAlternatingPodsSeesEverythingOnceInOrder() throws Exception {
+        String topic = freshTopic("poll");
+        post(topic, -1);
+        CompletableFuture<Void> publishing = publishSteadily(topic, 300, 5);
+        List<Integer> seen = new ArrayList<>();
+        String cursor = null;
+        int request = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (seen.size() < 301 && System.nanoTime() < deadline) {
+            ServiceProcess pod = request++ % 2 == 0 ? edgeA : edgeB;
+            String query = "topic=" + topic + "&timeout=5&limit=50"
+                    + (cursor == null
+                            ? "&since=" + URLEncoder.encode(epoch(topic) + ":0-0", StandardCharsets.UTF_8)
+                            : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(pod.uri("/v1/poll?" + query)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            String body = response.body();
+            Matcher events = Pattern.compile("\"data\":(-?\\d+)").matcher(body);
+            while (events.find()) {
+                seen.add(Integer.parseInt(events.group(1)));
+            }
+            Matcher next = Pattern.compile("\"cursor\":\"([^\"]+)\"").matcher(body);
+            assertThat(next.find()).isTrue();
+            cursor = next.group(1);
+        }
+        publishing.join();
+        List<Integer> expected = new ArrayList<>();
+        expected.add(-1);
+        expected.addAll(range(300));
+        assertThat(seen).isEqualTo(expected);
+        assertThat(request).isGreaterThan(2);
+    }
+
+    private static String epoch(String topic) {
+        return (String) redis.call("HGET", "{q:t:" + topic + "}:meta", "epoch");
+    }
+
+    @Test
+    void nodeEventSourceClientReceivesAndResumesFromAnyPod() throws Exception {
+        String topic = freshTopic("node");
+        Process first = node(edgeB.uri("/v1/stream?topic=" + topic).toString(), "20", null);
+        List<String> lines = new ArrayList<>();
+        Thread reader = drain(first, lines);
+        awaitLine(lines, "\"open\":true");
+        for (int i = 0; i < 20; i++) {
+            post(topic, i);
+        }
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        reader.join(5000);
+        assertThat(first.exitValue()).as(String.join("\n", lines)).isZero();
+        List<String> messages = lines.stream().filter(l -> l.startsWith("{\"id\"")).toList();
+        assertThat(numbers(messages)).isEqualTo(range(20));
+        Matcher tenth = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(messages.get(9));
+        assertThat(tenth.find()).isTrue();
+
+        // Resume from the tenth event's id on the OTHER pod: exactly the last ten arrive.
+        Process second = node(edgeA.uri("/v1/stream?topic=" + topic).toString(), "10", tenth.group(1));
+        List<String> resumed = new ArrayList<>();
+        Thread resumedReader = drain(second, resumed);
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        resumedReader.join(5000);
+        assertThat(second.exitValue()).as(String.join("\n", resumed)).isZero();
+        List<Integer> rest = numbers(resumed.stream().filter(l -> l.startsWith("{\"id\"")).toList());
+        assertThat(rest).isEqualTo(range(20).subList(10, 20));
+    }
+
+    private static Process node(String url, String count, String lastEventId) throws IOException {
+        List<String> command = new ArrayList<>(List.of("node", "sse-client.mjs", url, count));
+        if (lastEventId != null) {
+            command.add(lastEventId);
+        }
+        return new ProcessBuilder(command).directory(Path.of(System.getProperty("quiver.node.dir")).toFile())
+                .redirectErrorStream(true).start();
+    }
+
+    private static Thread drain(Process process, List<String> lines) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // Process ended.
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void awaitLine(List<String> lines, String fragment) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (lines) {
+                if (lines.stream().anyMatch(l -> l.contains(fragment))) {
+                    return;
+                }
+            }
+            ServiceProcess.sleep(20);
+        }
+        throw new AssertionError("no line with " + fragment + ": " + lines);
+    }
+}
