@@ -61,7 +61,11 @@ final class FailoverSseClient implements AutoCloseable {
                 return;
             }
             pod = (pod + 1) % pods.size();
-            ServiceProcess.sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 

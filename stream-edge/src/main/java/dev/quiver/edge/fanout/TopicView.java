@@ -4,8 +4,8 @@ import dev.quiver.contract.cursor.TopicPosition;
 
 /**
  * What the pod's live reader knows of a topic when a subscriber joins: live delivery to that subscriber starts right
- * after {@code position}. {@code floorKnown} and {@code floor} are not tracked here; a subscriber that needs older
- * events asks Redis.
+ * after {@code position}. Retention is not tracked here; a subscriber that needs older events asks Redis
+ * ({@link HistoryReader}).
  *
  * @param topic the topic
  * @param position the history epoch (null: no history yet) and the last id the reader has passed

@@ -7,13 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.edge.config.EdgeConfig;
-import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
@@ -28,18 +27,18 @@ public class PollHandler {
 
     private final TopicHub hub;
     private final HistoryReader history;
-    private final ConnectionRegistry registry;
+    private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final VertxProblems problems;
     private final ObjectMapper json;
     private final Vertx vertx;
 
-    public PollHandler(TopicHub hub, HistoryReader history, ConnectionRegistry registry, EdgeConfig config,
+    public PollHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
             EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, Vertx vertx) {
         this.hub = hub;
         this.history = history;
-        this.registry = registry;
+        this.launcher = launcher;
         this.config = config;
         this.metrics = metrics;
         this.problems = problems;
@@ -59,42 +58,11 @@ public class PollHandler {
             problems.send(context, e);
             return;
         }
-        String client = context.request().remoteAddress() == null
-                ? "unknown"
-                : context.request().remoteAddress().host();
-        try {
-            registry.admit(client);
-        } catch (ProblemException e) {
-            problems.send(context, e);
-            return;
-        }
-        long opened = System.nanoTime();
-        HttpServerResponse response = context.response();
-        PollSession session = new PollSession(Vertx.currentContext(), request.topics(), hub, history,
-                config.maxPendingDuringReplay(), response, metrics, json, vertx, limit, timeout * 1000L);
-        boolean[] released = {false};
-        Runnable release = () -> {
-            if (!released[0]) {
-                released[0] = true;
-                session.close();
-                registry.remove(session);
-                registry.release(client);
-                metrics.closed(EdgeMetrics.Transport.POLL, opened);
-            }
-        };
-        response.closeHandler(v -> release.run());
-        response.endHandler(v -> release.run());
-        metrics.opened(EdgeMetrics.Transport.POLL);
-        registry.add(session);
-        session.start(request.positions()).onComplete(started -> {
-            if (started.failed()) {
-                release.run();
-                if (!response.headWritten()) {
-                    problems.send(context, ProblemException.unavailable("Redis is unavailable; retry shortly", 1,
-                            started.cause()));
-                }
-            }
-        });
+        long timeoutMillis = timeout * 1000L;
+        launcher.launch(context, EdgeMetrics.Transport.POLL, request.positions(),
+                () -> new PollSession(Vertx.currentContext(), request.topics(), hub, history,
+                        config.maxPendingDuringReplay(), context.response(), metrics, json, vertx, limit,
+                        timeoutMillis));
     }
 
     private static int intParam(RoutingContext context, String name, int fallback, int min, int max) {

@@ -16,7 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.edge.config.EdgeConfig;
-import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
@@ -32,17 +32,17 @@ public class SseHandler {
 
     private final TopicHub hub;
     private final HistoryReader history;
-    private final ConnectionRegistry registry;
+    private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final VertxProblems problems;
     private final ObjectMapper json;
 
-    public SseHandler(TopicHub hub, HistoryReader history, ConnectionRegistry registry, EdgeConfig config,
+    public SseHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
             EdgeMetrics metrics, VertxProblems problems, ObjectMapper json) {
         this.hub = hub;
         this.history = history;
-        this.registry = registry;
+        this.launcher = launcher;
         this.config = config;
         this.metrics = metrics;
         this.problems = problems;
@@ -58,47 +58,15 @@ public class SseHandler {
             problems.send(context, e);
             return;
         }
-        String client = context.request().remoteAddress() == null
-                ? "unknown"
-                : context.request().remoteAddress().host();
-        try {
-            registry.admit(client);
-        } catch (ProblemException e) {
-            problems.send(context, e);
-            return;
-        }
-        long opened = System.nanoTime();
         HttpServerResponse response = context.response();
         response.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.slowConsumerBuffer().asLongValue()));
         long retry = config.retry().toMillis();
         // Each connection its own retry between the base and twice it: clients dropped together come back spread out.
-        SseSession session = new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
-                config.maxPendingDuringReplay(), response, context.request()::connection, metrics, json,
-                retry + ThreadLocalRandom.current().nextLong(retry + 1));
-        boolean[] released = {false};
-        Runnable release = () -> {
-            if (!released[0]) {
-                released[0] = true;
-                session.close();
-                registry.remove(session);
-                registry.release(client);
-                metrics.closed(EdgeMetrics.Transport.SSE, opened);
-            }
-        };
-        response.closeHandler(v -> release.run());
-        response.endHandler(v -> release.run());
-        metrics.opened(EdgeMetrics.Transport.SSE);
-
-        registry.add(session);
-        session.start(request.positions()).onComplete(started -> {
-            if (started.failed()) {
-                release.run();
-                if (!response.headWritten()) {
-                    problems.send(context, ProblemException.unavailable("Redis is unavailable; retry shortly", 1,
-                            started.cause()));
-                }
-            }
-        });
+        long jitteredRetry = retry + ThreadLocalRandom.current().nextLong(retry + 1);
+        launcher.launch(context, EdgeMetrics.Transport.SSE, request.positions(),
+                () -> new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
+                        config.maxPendingDuringReplay(), response, context.request()::connection, metrics, json,
+                        jitteredRetry));
     }
 
     private static void checkAccept(String accept) {
