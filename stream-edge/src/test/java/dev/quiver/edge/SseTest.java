@@ -221,6 +221,18 @@ class SseTest extends EdgeTestSupport {
     }
 
     @Test
+    void corsFollowsTheConfiguredOrigins() {
+        String topic = freshTopic("cors");
+        try (SseClient allowed = SseClient.open(stream("topic=" + topic), Map.of("Origin", "http://localhost:8080"))) {
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("http://localhost:8080");
+        }
+        try (SseClient other = SseClient.open(stream("topic=" + topic), Map.of("Origin", "https://evil.example"))) {
+            assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+        }
+    }
+
+    @Test
     void badRequestsGetProblems() {
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 65; i++) {
