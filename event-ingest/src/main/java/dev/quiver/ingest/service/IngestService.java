@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.EventValidator;
+import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;

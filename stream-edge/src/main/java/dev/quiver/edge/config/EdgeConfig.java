@@ -70,6 +70,17 @@ public interface EdgeConfig {
     /** Long polling. */
     Poll poll();
 
+    /** WebSocket. */
+    Ws ws();
+
+    /** WebSocket protocol limits; frame sizes are {@code quarkus.websockets-next.server.max-message-size}. */
+    interface Ws {
+
+        /** Malformed frames in a row after which the connection is closed with 4400. */
+        @WithDefault("3")
+        int maxMalformed();
+    }
+
     /** Long-polling limits. */
     interface Poll {
 

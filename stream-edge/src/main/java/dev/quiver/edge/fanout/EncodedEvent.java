@@ -36,6 +36,11 @@ public final class EncodedEvent {
         this.sseSingleTopicFrame = Buffer.buffer(id.length() + sseData.length()).appendString(id).appendBuffer(sseData);
     }
 
+    /** The WebSocket JSON message, built on first use, once. */
+    private String wsText;
+    /** The WebSocket MessagePack message, built on first use, once. */
+    private Buffer wsBinary;
+
     /** Encodes a stream entry of {@code topic} in history {@code epoch}. */
     public static EncodedEvent of(String topic, String epoch, StreamId id, List<String> fields) {
         return new EncodedEvent(topic, new TopicPosition(epoch, id), EventCodec.encode(topic, id, fields));
@@ -67,5 +72,27 @@ public final class EncodedEvent {
     /** {@code id: <cursor>\ndata: <json>\n\n}: the whole frame for a connection on this topic alone. */
     public Buffer sseSingleTopicFrame() {
         return sseSingleTopicFrame;
+    }
+
+    /** {@code {"op":"event","event":<json>,"cursor":"<epoch>:<id>"}}, the same for every WebSocket JSON subscriber. */
+    public synchronized String wsText() {
+        if (wsText == null) {
+            wsText = "{\"op\":\"event\",\"event\":" + new String(json, StandardCharsets.UTF_8) + ",\"cursor\":\""
+                    + topicCursor() + "\"}";
+        }
+        return wsText;
+    }
+
+    /** The same message as {@link #wsText()} in MessagePack, the same bytes for every MessagePack subscriber. */
+    public synchronized Buffer wsBinary() {
+        if (wsBinary == null) {
+            wsBinary = Buffer.buffer(WireFormats.eventMessage(json, topicCursor()));
+        }
+        return wsBinary;
+    }
+
+    /** This event's position as a topic cursor, {@code <epoch>:<id>}. */
+    public String topicCursor() {
+        return position.epoch() + ":" + position.id();
     }
 }

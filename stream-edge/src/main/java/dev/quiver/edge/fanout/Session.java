@@ -8,8 +8,11 @@ import java.util.TreeMap;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.impl.ContextInternal;
 
 import dev.quiver.contract.cursor.CompositeCursor;
 import dev.quiver.contract.cursor.TopicPosition;
@@ -140,11 +143,15 @@ public abstract class Session implements Subscriber {
         Slot slot = slots.get(view.topic());
         TopicPosition head = view.position();
         if (client == null) {
+            slot.position = head;
+            onDecided(view.topic(), false);
             goLive(view.topic(), slot, head);
             return;
         }
         if (head.epoch() == null) {
             if (client.epoch() == null) {
+                slot.position = head;
+                onDecided(view.topic(), true);
                 goLive(view.topic(), slot, head);
             } else {
                 reset(view.topic(), slot, head, ResetReason.UNKNOWN);
@@ -157,10 +164,12 @@ public abstract class Session implements Subscriber {
         }
         StreamId from = client.epoch() == null ? StreamId.ZERO : client.id();
         if (from.equals(head.id())) {
+            slot.position = head;
+            onDecided(view.topic(), true);
             goLive(view.topic(), slot, head);
             return;
         }
-        history.meta(view.topic()).onComplete(meta -> {
+        onContext(history.meta(view.topic()), meta -> {
             if (closed) {
                 return;
             }
@@ -174,7 +183,9 @@ public abstract class Session implements Subscriber {
             } else if (head.id().isBefore(from)) {
                 // Ahead of this pod's reader: fine if the topic really has it (another pod served it), else bogus.
                 if (facts.cursor() != null && !facts.cursor().isBefore(from)) {
-                    goLive(view.topic(), slot, new TopicPosition(head.epoch(), from));
+                    slot.position = new TopicPosition(head.epoch(), from);
+                    onDecided(view.topic(), true);
+                    goLive(view.topic(), slot, slot.position);
                 } else {
                     reset(view.topic(), slot, head, ResetReason.UNKNOWN);
                 }
@@ -182,13 +193,14 @@ public abstract class Session implements Subscriber {
                 reset(view.topic(), slot, head, ResetReason.EXPIRED);
             } else {
                 slot.position = new TopicPosition(head.epoch(), from);
+                onDecided(view.topic(), true);
                 replay(view.topic(), slot, head);
             }
         });
     }
 
     private void replay(String topic, Slot slot, TopicPosition head) {
-        history.range(topic, head.epoch(), slot.position.id(), head.id(), replayBatch).onComplete(page -> {
+        onContext(history.range(topic, head.epoch(), slot.position.id(), head.id(), replayBatch), page -> {
             if (closed) {
                 return;
             }
@@ -218,6 +230,7 @@ public abstract class Session implements Subscriber {
 
     private void reset(String topic, Slot slot, TopicPosition head, ResetReason reason) {
         slot.position = head;
+        onDecided(topic, false);
         emitReset(topic, reason);
         goLive(topic, slot, head);
     }
@@ -283,9 +296,35 @@ public abstract class Session implements Subscriber {
         emitReset(view.topic(), ResetReason.UNKNOWN);
     }
 
+    /**
+     * Runs {@code handler} on this session's event loop: Redis futures complete on the Redis connection's loop, and a
+     * session's state must only ever be touched from its own.
+     */
+    private <T> void onContext(Future<T> future, Handler<AsyncResult<T>> handler) {
+        future.onComplete(result -> {
+            if (((ContextInternal) context).nettyEventLoop().inEventLoop()) {
+                handler.handle(result);
+            } else {
+                context.runOnContext(v -> handler.handle(result));
+            }
+        });
+    }
+
     /** Whether a replay may read another page (long polls answer with what they have). */
     protected boolean wantsMoreReplay() {
         return true;
+    }
+
+    /**
+     * Whether {@code topic} resumes exactly where the client asked ({@code recovered}), called once per topic before
+     * any of its events or its reset; {@link #position(String)} is then where delivery starts after.
+     */
+    protected void onDecided(String topic, boolean recovered) {
+    }
+
+    /** The position delivered so far in {@code topic}. */
+    protected TopicPosition position(String topic) {
+        return slots.get(topic).position;
     }
 
     /** The hub accepted the session; nothing was emitted yet. */

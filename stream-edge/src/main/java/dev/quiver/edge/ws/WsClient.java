@@ -1,0 +1,371 @@
+package dev.quiver.edge.ws;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+
+import dev.quiver.contract.cursor.TopicCursor;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventValidator;
+import dev.quiver.contract.event.IdempotencyKeys;
+import dev.quiver.contract.event.Topics;
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.redis.AppendRequest;
+import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.EncodedEvent;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.Session;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.fanout.WireFormats;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * One WebSocket client (docs/protocol.md): its subscriptions, its operations, its output budget and its liveness.
+ * Everything runs on the connection's event loop.
+ */
+final class WsClient implements ConnectionRegistry.Connection {
+
+    private static final Logger LOG = Logger.getLogger(WsClient.class);
+    private static final Buffer PING = Buffer.buffer("q");
+
+    private final WebSocketConnection connection;
+    private final String address;
+    private final long openedNanos = System.nanoTime();
+    private final boolean binary;
+    private final Context context;
+    private final TopicHub hub;
+    private final HistoryReader history;
+    private final EventWriter writer;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final Map<String, WsSubscription> subscriptions = new HashMap<>();
+    private final long budget;
+    private long pendingBytes;
+    private int malformedInARow;
+    private boolean awaitingPong;
+    private boolean closing;
+
+    WsClient(WebSocketConnection connection, String address, boolean binary, Context context, TopicHub hub,
+            HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics) {
+        this.connection = connection;
+        this.address = address;
+        this.binary = binary;
+        this.context = context;
+        this.hub = hub;
+        this.history = history;
+        this.writer = writer;
+        this.config = config;
+        this.metrics = metrics;
+        this.budget = config.slowConsumerBuffer().asLongValue();
+    }
+
+    @Override
+    public Context context() {
+        return context;
+    }
+
+    /** The client identity the connection limits counted it under. */
+    String address() {
+        return address;
+    }
+
+    long openedNanos() {
+        return openedNanos;
+    }
+
+    // ---- inbound ----------------------------------------------------------------------------------------------
+
+    void text(String frame) {
+        if (binary) {
+            malformed(null, "unsupported-frame", "This connection speaks quiver.v1.msgpack: send binary frames");
+            return;
+        }
+        handle(parse(WireFormats.JSON, frame.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    void binary(Buffer frame) {
+        if (!binary) {
+            malformed(null, "unsupported-frame", "This connection speaks quiver.v1.json: send text frames");
+            return;
+        }
+        handle(parse(WireFormats.MSGPACK, frame.getBytes()));
+    }
+
+    private JsonNode parse(ObjectMapper mapper, byte[] bytes) {
+        try {
+            return mapper.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void handle(JsonNode message) {
+        if (message == null || !message.isObject()) {
+            malformed(null, "malformed-json", "A frame is one JSON (or MessagePack) object");
+            return;
+        }
+        String ref = message.hasNonNull("ref") ? message.get("ref").asText() : null;
+        String op = message.path("op").asText("");
+        switch (op) {
+            case "subscribe" -> subscribe(message, ref);
+            case "unsubscribe" -> unsubscribe(message, ref);
+            case "publish" -> publish(message, ref);
+            case "ping" -> {
+                ObjectNode pong = reply("pong", ref);
+                send(pong);
+            }
+            default -> {
+                malformed(ref, "unknown-op", "Unknown op '" + op + "' (subscribe, unsubscribe, publish, ping)");
+                return;
+            }
+        }
+        malformedInARow = 0;
+    }
+
+    private void malformed(String ref, String code, String detail) {
+        error(ref, code, detail);
+        if (++malformedInARow >= config.ws().maxMalformed()) {
+            close(WsCloseCodes.PROTOCOL);
+        }
+    }
+
+    private void subscribe(JsonNode message, String ref) {
+        String topic = message.path("topic").asText(null);
+        if (!Topics.isValid(topic)) {
+            error(ref, "invalid-topic", "Topic names match " + Topics.PATTERN);
+            return;
+        }
+        if (subscriptions.containsKey(topic)) {
+            error(ref, "already-subscribed", "Already subscribed to " + topic);
+            return;
+        }
+        if (subscriptions.size() >= config.maxTopicsPerConnection()) {
+            error(ref, "too-many-topics", "At most " + config.maxTopicsPerConnection() + " topics per connection");
+            return;
+        }
+        SortedMap<String, TopicPosition> positions = new TreeMap<>();
+        if (message.hasNonNull("since")) {
+            try {
+                TopicCursor since = TopicCursor.parse(message.get("since").asText());
+                positions.put(topic, new TopicPosition(since.epoch(), since.position()));
+            } catch (IllegalArgumentException e) {
+                error(ref, "invalid-cursor", "since is a topic cursor, <epoch>:<ms>-<seq>");
+                return;
+            }
+        }
+        WsSubscription subscription = new WsSubscription(context, topic, ref, hub, history, config.readBatch(),
+                config.maxPendingDuringReplay(), this);
+        subscriptions.put(topic, subscription);
+        subscription.start(positions).onFailure(failure -> subscriptionFailed(topic, ref));
+    }
+
+    private void unsubscribe(JsonNode message, String ref) {
+        String topic = message.path("topic").asText(null);
+        Session subscription = topic == null ? null : subscriptions.remove(topic);
+        if (subscription == null) {
+            error(ref, "not-subscribed", "Not subscribed to " + topic);
+            return;
+        }
+        subscription.close();
+    }
+
+    /** The very validation and atomic write of event-ingest: the same classes, not a copy. */
+    private void publish(JsonNode message, String ref) {
+        String topic = message.path("topic").asText(null);
+        EventDraft draft;
+        String key;
+        try {
+            if (!Topics.isValid(topic)) {
+                throw new ProblemException(ProblemType.INVALID_TOPIC, "Topic names match " + Topics.PATTERN);
+            }
+            draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
+            String idempotencyKey = message.hasNonNull("idempotencyKey")
+                    ? message.get("idempotencyKey").asText()
+                    : null;
+            key = idempotencyKey == null
+                    ? null
+                    : IdempotencyKeys.single(IdempotencyKeys.validate(idempotencyKey, "/idempotencyKey"));
+        } catch (ProblemException e) {
+            error(ref, e.type().slug(), e.getMessage());
+            return;
+        }
+        writer.append(topic, List.of(new AppendRequest(draft, key))).subscribe().with(
+                result -> context.runOnContext(v -> {
+                    ObjectNode published = reply("published", ref);
+                    published.put("id", result.ids().get(0));
+                    send(published);
+                }),
+                failure -> context.runOnContext(v -> {
+                    if (failure instanceof IdempotencyConflictException) {
+                        error(ref, ProblemType.IDEMPOTENCY_CONFLICT.slug(), "Idempotency key reused for another event");
+                    } else if (failure instanceof ProblemException problem) {
+                        error(ref, problem.type().slug(), problem.getMessage());
+                    } else {
+                        LOG.warn("publish failed", failure);
+                        error(ref, ProblemType.INTERNAL.slug(), "Internal error");
+                    }
+                }));
+    }
+
+    // ---- outbound ---------------------------------------------------------------------------------------------
+
+    void event(EncodedEvent event) {
+        if (closing) {
+            return;
+        }
+        if (binary) {
+            Buffer bytes = event.wsBinary();
+            account(bytes.length(), connection.sendBinary(bytes));
+        } else {
+            String text = event.wsText();
+            account(text.length(), connection.sendText(text));
+        }
+        metrics.delivered(EdgeMetrics.Transport.WS);
+    }
+
+    void subscribed(String topic, String ref, boolean recovered, String cursor) {
+        ObjectNode message = reply("subscribed", ref);
+        message.put("topic", topic);
+        message.put("recovered", recovered);
+        message.put("cursor", cursor);
+        send(message);
+    }
+
+    void reset(String topic, Session.ResetReason reason) {
+        metrics.reset(reason == Session.ResetReason.EXPIRED);
+        ObjectNode message = WireFormats.JSON.createObjectNode();
+        message.put("op", "reset");
+        message.put("topic", topic);
+        message.put("reason", reason.wire());
+        message.put("snapshot", "/v1/topics/" + topic + "/snapshot");
+        send(message);
+    }
+
+    void subscriptionFailed(String topic, String ref) {
+        Session subscription = subscriptions.remove(topic);
+        if (subscription != null) {
+            subscription.close();
+            error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "Redis is unavailable; subscribe again shortly");
+        }
+    }
+
+    void slow() {
+        if (!closing) {
+            metrics.slowConsumer();
+            close(WsCloseCodes.SLOW);
+        }
+    }
+
+    private void error(String ref, String code, String detail) {
+        ObjectNode message = reply("error", ref);
+        message.put("code", code);
+        message.put("message", detail);
+        send(message);
+    }
+
+    private ObjectNode reply(String op, String ref) {
+        ObjectNode message = WireFormats.JSON.createObjectNode();
+        message.put("op", op);
+        if (ref != null) {
+            message.put("ref", ref);
+        }
+        return message;
+    }
+
+    private void send(ObjectNode message) {
+        if (closing) {
+            return;
+        }
+        byte[] bytes = WireFormats.encode(message, binary);
+        if (binary) {
+            account(bytes.length, connection.sendBinary(Buffer.buffer(bytes)));
+        } else {
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            account(text.length(), connection.sendText(text));
+        }
+    }
+
+    /** Counts bytes handed to the socket and not yet written; past the budget the client is too slow. */
+    private void account(long size, Uni<Void> sending) {
+        pendingBytes += size;
+        sending.subscribe().with(v -> written(size), failure -> written(size));
+        if (pendingBytes > budget) {
+            slow();
+        }
+    }
+
+    /** Vert.x completes a write on the connection's own event loop, the thread everything else here runs on. */
+    private void written(long size) {
+        pendingBytes -= size;
+    }
+
+    // ---- liveness, drain, close ----------------------------------------------------------------------------------
+
+    void pong() {
+        awaitingPong = false;
+    }
+
+    @Override
+    public void heartbeat() {
+        if (closing) {
+            return;
+        }
+        if (awaitingPong) {
+            close(WsCloseCodes.PONG_TIMEOUT);
+            return;
+        }
+        awaitingPong = true;
+        connection.sendPing(PING).subscribe().with(v -> {
+        }, failure -> {
+        });
+    }
+
+    @Override
+    public void drain() {
+        if (!closing) {
+            metrics.drained();
+            close(WsCloseCodes.RESTART);
+        }
+    }
+
+    void close(CloseReason reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        subscriptions.values().forEach(Session::close);
+        subscriptions.clear();
+        connection.close(reason).subscribe().with(v -> {
+        }, failure -> {
+        });
+    }
+
+    /** The connection is gone: leave every topic. */
+    void closed() {
+        closing = true;
+        subscriptions.values().forEach(Session::close);
+        subscriptions.clear();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.quiver.edge.ws;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * {@code /v1/ws}: the WebSocket transport (docs/protocol.md), on the same fan-out engine, limits and drain as SSE.
+ * Subprotocol {@code quiver.v1.msgpack} selects binary MessagePack frames; anything else speaks JSON text frames.
+ */
+@WebSocket(path = "/v1/ws")
+public class WsEndpoint {
+
+    /** The binary subprotocol. */
+    public static final String MSGPACK = "quiver.v1.msgpack";
+
+    private static final Logger LOG = Logger.getLogger(WsEndpoint.class);
+
+    private final TopicHub hub;
+    private final HistoryReader history;
+    private final EventWriter writer;
+    private final ConnectionRegistry registry;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final ConcurrentHashMap<String, WsClient> clients = new ConcurrentHashMap<>();
+
+    public WsEndpoint(TopicHub hub, HistoryReader history, EventWriter writer, ConnectionRegistry registry,
+            EdgeConfig config, EdgeMetrics metrics) {
+        this.hub = hub;
+        this.history = history;
+        this.writer = writer;
+        this.registry = registry;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @OnOpen
+    @NonBlocking
+    public void open(WebSocketConnection connection) {
+        String address = connection.handshakeRequest().remoteAddress();
+        String client = address == null ? "unknown" : address.replaceFirst(":\\d+$", "");
+        try {
+            registry.admit(client);
+        } catch (ProblemException e) {
+            metrics.onProblem(e.type());
+            connection.close(e.type() == ProblemType.POD_UNAVAILABLE && registry.draining()
+                    ? WsCloseCodes.RESTART
+                    : WsCloseCodes.TOO_MANY).subscribe().with(v -> {
+                    }, failure -> {
+                    });
+            return;
+        }
+        WsClient state = new WsClient(connection, client, MSGPACK.equals(connection.subprotocol()),
+                Vertx.currentContext(), hub, history, writer, config, metrics);
+        clients.put(connection.id(), state);
+        registry.add(state);
+        metrics.opened(EdgeMetrics.Transport.WS);
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    public void text(WebSocketConnection connection, String frame) {
+        WsClient client = clients.get(connection.id());
+        if (client != null) {
+            client.text(frame);
+        }
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    public void binary(WebSocketConnection connection, Buffer frame) {
+        WsClient client = clients.get(connection.id());
+        if (client != null) {
+            client.binary(frame);
+        }
+    }
+
+    @OnPongMessage
+    @NonBlocking
+    public void pong(WebSocketConnection connection, Buffer data) {
+        WsClient client = clients.get(connection.id());
+        if (client != null) {
+            client.pong();
+        }
+    }
+
+    @OnClose
+    @NonBlocking
+    public void close(WebSocketConnection connection) {
+        WsClient client = clients.remove(connection.id());
+        if (client == null) {
+            return;
+        }
+        client.closed();
+        registry.remove(client);
+        registry.release(client.address());
+        metrics.closed(EdgeMetrics.Transport.WS, client.openedNanos());
+    }
+
+    @OnError
+    @NonBlocking
+    public void error(WebSocketConnection connection, Throwable failure) {
+        WsClient client = clients.get(connection.id());
+        if (client == null) {
+            return;
+        }
+        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+            // An oversized or invalid single frame: Netty names the code (1009 for too big, 1002 otherwise).
+            client.close(new CloseReason(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText()));
+        } else if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage())
+                .contains("max message size")) {
+            // A message whose fragments add up to more than the limit: Vert.x reports it only by this message.
+            client.close(WsCloseCodes.TOO_BIG);
+        } else {
+            LOG.warn("WebSocket failure", failure);
+            client.close(WsCloseCodes.INTERNAL);
+        }
+    }
+}

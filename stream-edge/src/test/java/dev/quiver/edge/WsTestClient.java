@@ -1,0 +1,157 @@
+package dev.quiver.edge;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.websockets.next.BasicWebSocketConnector;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketClientConnection;
+import io.vertx.core.buffer.Buffer;
+
+/** A Quiver WebSocket client for tests, on the websockets-next client: every server message as a JSON tree. */
+final class WsTestClient implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper MSGPACK = new ObjectMapper(new MessagePackFactory());
+
+    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    final List<String> frameKinds = new ArrayList<>();
+    private final WebSocketClientConnection connection;
+    private final boolean binary;
+
+    WsTestClient(URI root, String subprotocol) {
+        this.binary = "quiver.v1.msgpack".equals(subprotocol);
+        // Non-blocking: callbacks on the connection's event loop, in arrival order (worker threads would reorder them).
+        BasicWebSocketConnector connector = BasicWebSocketConnector.create().baseUri(root).path("/v1/ws")
+                .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
+                .onTextMessage((c, text) -> {
+                    frameKinds.add("text");
+                    messages.add(read(JSON, text.getBytes(StandardCharsets.UTF_8)));
+                })
+                .onBinaryMessage((c, bytes) -> {
+                    frameKinds.add("binary");
+                    messages.add(read(MSGPACK, bytes.getBytes()));
+                })
+                .onClose((c, reason) -> closed.complete(reason));
+        if (subprotocol != null) {
+            connector.addSubprotocol(subprotocol);
+        }
+        this.connection = connector.connectAndAwait();
+    }
+
+    WsTestClient(URI root) {
+        this(root, null);
+    }
+
+    private static JsonNode read(ObjectMapper mapper, byte[] bytes) {
+        try {
+            return mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Sends a message as this connection's protocol frames it. */
+    void send(String json) {
+        if (binary) {
+            connection.sendBinaryAndAwait(Buffer.buffer(WsTestClient.encode(MSGPACK, read(JSON, json.getBytes()))));
+        } else {
+            connection.sendTextAndAwait(json);
+        }
+    }
+
+    void sendText(String text) {
+        connection.sendTextAndAwait(text);
+    }
+
+    void sendBinary(byte[] bytes) {
+        connection.sendBinaryAndAwait(Buffer.buffer(bytes));
+    }
+
+    private static byte[] encode(ObjectMapper mapper, JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    JsonNode next(Duration timeout) {
+        try {
+            JsonNode message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("no message within " + timeout);
+            }
+            return message;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next message matching {@code wanted}, skipping others. */
+    JsonNode next(Predicate<JsonNode> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode message = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (wanted.test(message)) {
+                return message;
+            }
+        }
+    }
+
+    JsonNode nextOp(String op, Duration timeout) {
+        return next(m -> op.equals(m.path("op").asText()), timeout);
+    }
+
+    List<JsonNode> events(int count, Duration timeout) {
+        List<JsonNode> events = new ArrayList<>();
+        while (events.size() < count) {
+            events.add(nextOp("event", timeout));
+        }
+        return events;
+    }
+
+    List<JsonNode> drain(Duration quiet) {
+        List<JsonNode> rest = new ArrayList<>();
+        try {
+            JsonNode message;
+            while ((message = messages.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                rest.add(message);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return rest;
+    }
+
+    CloseReason awaitClose(Duration timeout) {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("not closed within " + timeout, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.isDone()) {
+            connection.closeAndAwait();
+        }
+    }
+}
