@@ -43,6 +43,7 @@ class DrainTest extends EdgeTestSupport {
         for (int i = 0; i < 10; i++) {
             clients.add(SseClient.open(stream("topic=" + topic)));
         }
+        WsTestClient ws = new WsTestClient(root);
         given().get("/q/health/ready").then().statusCode(200);
         long start = System.nanoTime();
         drainer.drain();
@@ -65,6 +66,7 @@ class DrainTest extends EdgeTestSupport {
             assertThat(client.ended()).isTrue();
             client.close();
         }
+        assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1012);
         // Spread over 80% of the 2 s window, not all at once.
         toldAt.sort(null);
         assertThat(toldAt.get(toldAt.size() - 1) - toldAt.get(0)).isGreaterThan(600);

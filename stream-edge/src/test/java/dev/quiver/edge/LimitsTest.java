@@ -49,4 +49,16 @@ class LimitsTest extends EdgeTestSupport {
             }
         }
     }
+
+    @Test
+    void webSocketOverTheClientLimitCloses4029() {
+        try (WsTestClient one = new WsTestClient(root);
+                WsTestClient two = new WsTestClient(root);
+                WsTestClient three = new WsTestClient(root)) {
+            assertThat(three.awaitClose(WAIT).getCode()).isEqualTo(4029);
+            one.send("{\"op\":\"ping\",\"ref\":\"still-fine\"}");
+            assertThat(one.nextOp("pong", WAIT)).isNotNull();
+            assertThat(two.closed).isNotDone();
+        }
+    }
 }

@@ -47,4 +47,18 @@ class SlowConsumerTest extends EdgeTestSupport {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("quiver_edge_slow_consumer_closes_total"));
     }
+
+    @Test
+    void webSocketClientThatStopsReadingIsClosed4008() throws InterruptedException {
+        String topic = freshTopic("ws-slow");
+        String blob = "\"" + "x".repeat(8000) + "\"";
+        try (RawWs stalled = new RawWs(root, 4096)) {
+            stalled.sendText("{\"op\":\"subscribe\",\"topic\":\"" + topic + "\",\"ref\":\"s\"}");
+            Thread.sleep(300);
+            for (int i = 0; i < 400; i++) {
+                publish(topic, blob);
+            }
+            assertThat(stalled.awaitCloseCode()).isEqualTo(4008);
+        }
+    }
 }

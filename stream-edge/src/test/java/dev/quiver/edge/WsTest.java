@@ -206,4 +206,15 @@ class WsTest extends EdgeTestSupport {
             assertThat(client.nextOp("pong", WAIT)).isNotNull();
         }
     }
+
+    @Test
+    void peerThatNeverAnswersPingsIsClosed4408() {
+        try (RawWs silent = new RawWs(root, 0)) {
+            // Pings go out every heartbeat (1 s in tests); the one after an unanswered ping closes.
+            RawWs.Frame frame = silent.next();
+            assertThat(frame).isNotNull();
+            assertThat(frame.opcode()).isEqualTo(0x9);
+            assertThat(silent.awaitCloseCode()).isEqualTo(4408);
+        }
+    }
 }
