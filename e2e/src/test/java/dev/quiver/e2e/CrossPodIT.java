@@ -289,4 +289,79 @@ class CrossPodIT {
         }
         throw new AssertionError("no line with " + fragment + ": " + lines);
     }
+
+    private static List<URI> wsPods(ServiceProcess... pods) {
+        List<URI> list = new ArrayList<>();
+        for (ServiceProcess pod : pods) {
+            list.add(URI.create("ws://127.0.0.1:" + pod.port + "/v1/ws"));
+        }
+        return list;
+    }
+
+    @Test
+    void webSocketSubscriberSurvivesSigkillOfItsPod() {
+        String topic = freshTopic("ws-kill");
+        post(topic, -1);
+        ServiceProcess victim = edgeA;
+        try (FailoverWsClient client = new FailoverWsClient(wsPods(victim, edgeB), topic)) {
+            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
+            ServiceProcess.sleep(500);
+            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
+            awaitCount(client.events, 500, Duration.ofSeconds(60));
+            victim.kill();
+            publishing.join();
+            awaitCount(client.events, 1000, Duration.ofSeconds(60));
+            ServiceProcess.sleep(500);
+            assertThat(numbers(client.events)).isEqualTo(range(1000));
+        } finally {
+            victim.launch();
+        }
+    }
+
+    @Test
+    void webSocketSubscriberIsDrainedWith1012AndResumesElsewhere() {
+        String topic = freshTopic("ws-drain");
+        post(topic, -1);
+        ServiceProcess victim = edgeA;
+        try (FailoverWsClient client = new FailoverWsClient(wsPods(victim, edgeB), topic)) {
+            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
+            ServiceProcess.sleep(500);
+            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
+            awaitCount(client.events, 300, Duration.ofSeconds(60));
+            victim.terminate();
+            publishing.join();
+            awaitCount(client.events, 1000, Duration.ofSeconds(60));
+            ServiceProcess.sleep(500);
+            assertThat(numbers(client.events)).isEqualTo(range(1000));
+            assertThat(client.closeCodes).contains(1012);
+            assertThat(victim.waitExit(Duration.ofSeconds(30))).isTrue();
+        } finally {
+            victim.launch();
+        }
+    }
+
+    @Test
+    void nodeWsClientSubscribesReceivesAndPublishes() throws Exception {
+        String topic = freshTopic("node-ws");
+        String first = post(topic, 0);
+        Matcher id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(first);
+        assertThat(id.find()).isTrue();
+        String since = epoch(topic) + ":" + id.group(1);
+        Process client = new ProcessBuilder("node", "ws-client.mjs", "ws://127.0.0.1:" + edgeB.port + "/v1/ws", topic,
+                "10", since).directory(Path.of(System.getProperty("quiver.node.dir")).toFile())
+                .redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        Thread reader = drain(client, lines);
+        awaitLine(lines, "\"op\":\"subscribed\"");
+        for (int i = 1; i <= 10; i++) {
+            post(topic, i);
+        }
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        reader.join(5000);
+        assertThat(client.exitValue()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).anyMatch(l -> l.contains("\"op\":\"subscribed\"") && l.contains("\"recovered\":true"));
+        assertThat(lines).anyMatch(l -> l.contains("\"op\":\"published\"") && l.contains("\"ref\":\"pub-1\""));
+        List<String> events = lines.stream().filter(l -> l.contains("\"op\":\"event\"")).toList();
+        assertThat(numbers(events)).isEqualTo(range(11).subList(1, 11));
+    }
 }
