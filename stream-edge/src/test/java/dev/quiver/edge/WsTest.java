@@ -1,6 +1,8 @@
 package dev.quiver.edge;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,9 @@ class WsTest extends EdgeTestSupport {
             client.send("{\"op\":\"ping\",\"ref\":\"x\"}");
             assertThat(client.nextOp("pong", WAIT).get("ref").asText()).isEqualTo("x");
             assertThat(client.frameKinds).containsOnly("text");
+            given().get("/q/metrics").then().statusCode(200)
+                    .body(containsString("quiver_edge_connections{transport=\"ws\"} 1.0"))
+                    .body(containsString("quiver_edge_deliveries_total{transport=\"ws\"}"));
         }
     }
 
