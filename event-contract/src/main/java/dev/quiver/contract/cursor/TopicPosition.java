@@ -23,8 +23,16 @@ public record TopicPosition(String epoch, StreamId id) {
         }
     }
 
-    /** The wire form inside a composite cursor: {@code <epoch>:<id>}, or {@code -} for {@link #EMPTY}. */
-    String wire() {
+    /**
+     * Parses a topic cursor as clients send it: {@code <epoch>:<ms>-<seq>}, or {@code -} for "before anything, and
+     * the topic had no history" (the cursor of an empty topic's snapshot). {@link IllegalArgumentException} otherwise.
+     */
+    public static TopicPosition parseCursor(String text) {
+        return parseWire(text);
+    }
+
+    /** The wire form: {@code <epoch>:<id>}, or {@code -} for {@link #EMPTY}. */
+    public String wire() {
         return epoch == null ? "-" : epoch + ":" + id;
     }
 

@@ -15,6 +15,7 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
     IDEMPOTENCY_CONFLICT("idempotency-conflict", 409, "Idempotency key reused with another request"),
+    CURSOR_GONE("cursor-gone", 410, "Cursor no longer served: reload the snapshot"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     TOO_MANY_CONNECTIONS("too-many-connections", 429, "Too many connections"),

@@ -1,7 +1,5 @@
 package dev.quiver.contract.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,8 +37,6 @@ import dev.quiver.contract.problem.ProblemException;
 public class EventWriter {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
-    private static final String SCRIPT = loadScript();
-    private static final String SCRIPT_SHA = sha1(SCRIPT);
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int RETRY_AFTER_SECONDS = 1;
 
@@ -69,7 +65,7 @@ public class EventWriter {
      * demand.
      */
     void preload(@Observes StartupEvent startup) {
-        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
+        redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(LuaScript.APPEND.text()))
                 .subscribe().with(
                         loaded -> LOG.debugf("append script loaded as %s", loaded),
                         failure -> LOG.warnf("Could not preload the append script (Redis unreachable?): %s", failure));
@@ -84,8 +80,7 @@ public class EventWriter {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("nothing to append");
         }
-        return send(topic, events, true)
-                .onFailure(EventWriter::isNoScript).recoverWithUni(() -> send(topic, events, false))
+        return send(topic, events)
                 .ifNoItem().after(timeout).failWith(() -> ProblemException.unavailable(
                         "Redis did not acknowledge the write within " + timeout.toMillis() + " ms",
                         RETRY_AFTER_SECONDS, null))
@@ -94,40 +89,37 @@ public class EventWriter {
                 .map(response -> parse(response, events.size()));
     }
 
-    private Uni<Response> send(String topic, List<AppendRequest> events, boolean bySha) {
+    private Uni<Response> send(String topic, List<AppendRequest> events) {
         TopicKeys keys = new TopicKeys(topic);
-        List<String> recordKeys = new ArrayList<>();
+        List<String> keyNames = new ArrayList<>(List.of(keys.stream(), keys.state(), keys.meta(), keys.index()));
         for (AppendRequest event : events) {
             if (event.idempotencyKey() != null) {
-                recordKeys.add(keys.idempotency(digest(event.idempotencyKey())));
+                keyNames.add(keys.idempotency(digest(event.idempotencyKey())));
             }
         }
-        Request request = Request.cmd(bySha ? Command.EVALSHA : Command.EVAL)
-                .arg(bySha ? SCRIPT_SHA : SCRIPT)
-                .arg(3 + recordKeys.size())
-                .arg(keys.stream()).arg(keys.state()).arg(keys.meta());
-        recordKeys.forEach(request::arg);
-
         RetentionPolicy.Limits limits = retention.limitsFor(topic);
-        request.arg(newEpoch())
-                .arg(limits.maxLen())
-                .arg(limits.maxAge().isZero() ? "" : (clock.millis() - limits.maxAge().toMillis()) + "-0")
-                .arg(idempotencyWindow.toMillis())
-                .arg(events.size());
-        int slot = 4;
+        List<String> args = new ArrayList<>(5 + events.size() * 6);
+        args.add(newEpoch());
+        args.add(Long.toString(limits.maxLen()));
+        args.add(limits.maxAge().isZero() ? "" : (clock.millis() - limits.maxAge().toMillis()) + "-0");
+        args.add(Long.toString(idempotencyWindow.toMillis()));
+        args.add(Integer.toString(events.size()));
+        int slot = 5;
         for (AppendRequest event : events) {
             EventDraft draft = event.draft();
-            request.arg(draft.type())
-                    .arg(draft.key() == null ? "" : draft.key())
-                    .arg(draft.op() == null ? "" : draft.op().wire())
-                    .arg(draft.data());
+            args.add(draft.type());
+            args.add(draft.key() == null ? "" : draft.key());
+            args.add(draft.op() == null ? "" : draft.op().wire());
+            args.add(draft.data());
             if (event.idempotencyKey() == null) {
-                request.arg(0).arg("");
+                args.add("0");
+                args.add("");
             } else {
-                request.arg(slot++).arg(draft.fingerprint());
+                args.add(Integer.toString(slot++));
+                args.add(draft.fingerprint());
             }
         }
-        return redis.send(request);
+        return LuaScript.APPEND.run(redis, keyNames, args);
     }
 
     private static AppendResult parse(Response response, int count) {
@@ -143,10 +135,6 @@ public class EventWriter {
             replayList.add(replayed.get(i).toInteger() == 1);
         }
         return new AppendResult(response.get(1).toString(), idList, replayList);
-    }
-
-    private static boolean isNoScript(Throwable failure) {
-        return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
     }
 
     /**
@@ -178,10 +166,6 @@ public class EventWriter {
         return HexFormat.of().formatHex(sha("SHA-256", idempotencyKey), 0, 16);
     }
 
-    private static String sha1(String text) {
-        return HexFormat.of().formatHex(sha("SHA-1", text));
-    }
-
     private static byte[] sha(String algorithm, String text) {
         try {
             return MessageDigest.getInstance(algorithm).digest(text.getBytes(StandardCharsets.UTF_8));
@@ -190,14 +174,4 @@ public class EventWriter {
         }
     }
 
-    private static String loadScript() {
-        try (InputStream in = EventWriter.class.getResourceAsStream("append.lua")) {
-            if (in == null) {
-                throw new IllegalStateException("append.lua is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read append.lua", e);
-        }
-    }
 }

@@ -23,6 +23,11 @@ public record TopicKeys(String topic) {
         return tag() + ":state";
     }
 
+    /** Sorted set: every live entity key, all with score 0, so that snapshots can page through keys in order. */
+    public String index() {
+        return tag() + ":keys";
+    }
+
     /** Hash: {@code epoch}, {@code cursor} (last appended id) and {@code floor} (first id kept after trimming). */
     public String meta() {
         return tag() + ":meta";

@@ -1,7 +1,7 @@
 -- Appends events to ONE topic and folds them into its state, atomically (docs/redis-layout.md).
 --
--- KEYS[1] stream   KEYS[2] state hash   KEYS[3] meta hash
--- KEYS[4..]        idempotency records, one per event that carries an idempotency key
+-- KEYS[1] stream   KEYS[2] state hash   KEYS[3] meta hash   KEYS[4] key index (sorted set)
+-- KEYS[5..]        idempotency records, one per event that carries an idempotency key
 -- ARGV[1] epoch candidate (kept only if the topic has no epoch yet)
 -- ARGV[2] max entries to keep, approximately (0: no count limit)
 -- ARGV[3] oldest id to keep, approximately ("": no age limit)
@@ -11,7 +11,7 @@
 --         index into KEYS of its idempotency record (0: none), request fingerprint
 --
 -- Returns {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
-local stream, state, meta = KEYS[1], KEYS[2], KEYS[3]
+local stream, state, meta, index = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local n = tonumber(ARGV[5])
 local PER_EVENT = 6
 
@@ -71,8 +71,11 @@ for i = 1, n do
       id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
       if op == 'delete' then
         redis.call('HDEL', state, key)
+        redis.call('ZREM', index, key)
       else
         redis.call('HSET', state, key, id .. ' ' .. data)
+        -- Score 0 for all: the index orders keys by their bytes, for paging snapshots by key.
+        redis.call('ZADD', index, 0, key)
       end
     end
     if record then

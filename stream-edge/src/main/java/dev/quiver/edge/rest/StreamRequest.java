@@ -8,7 +8,6 @@ import java.util.TreeSet;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.cursor.CompositeCursor;
-import dev.quiver.contract.cursor.TopicCursor;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
@@ -88,8 +87,7 @@ public record StreamRequest(List<String> topics, SortedMap<String, TopicPosition
     }
 
     private static TopicPosition position(String cursor) {
-        TopicCursor parsed = TopicCursor.parse(cursor);
-        return new TopicPosition(parsed.epoch(), parsed.position());
+        return TopicPosition.parseCursor(cursor);
     }
 
     private static String first(List<String> values) {

@@ -21,7 +21,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 
-import dev.quiver.contract.cursor.TopicCursor;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventValidator;
@@ -168,10 +167,9 @@ final class WsClient implements ConnectionRegistry.Connection {
         SortedMap<String, TopicPosition> positions = new TreeMap<>();
         if (message.hasNonNull("since")) {
             try {
-                TopicCursor since = TopicCursor.parse(message.get("since").asText());
-                positions.put(topic, new TopicPosition(since.epoch(), since.position()));
+                positions.put(topic, TopicPosition.parseCursor(message.get("since").asText()));
             } catch (IllegalArgumentException e) {
-                error(ref, "invalid-cursor", "since is a topic cursor, <epoch>:<ms>-<seq>");
+                error(ref, "invalid-cursor", "since is a topic cursor, <epoch>:<ms>-<seq> or -");
                 return;
             }
         }

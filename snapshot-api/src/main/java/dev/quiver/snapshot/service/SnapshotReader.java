@@ -1,0 +1,124 @@
+package dev.quiver.snapshot.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Response;
+
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.event.EventCodec;
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.redis.LuaScript;
+import dev.quiver.contract.redis.StreamId;
+import dev.quiver.contract.redis.TopicKeys;
+
+/**
+ * Reads a topic's state and history. Every read is one short read-only script, so what it returns is consistent with
+ * the cursor it reports, and no read holds Redis longer than one bounded page (reads never block writes for long).
+ */
+@ApplicationScoped
+public class SnapshotReader {
+
+    /** One entity as stored: its key, the id of the event that last set it, and its data JSON. */
+    public record Entity(String key, StreamId id, String data) {
+    }
+
+    /** A page of state: the position it reflects, its entities in key order, and whether more follow. */
+    public record StatePage(TopicPosition position, List<Entity> entities, boolean more) {
+    }
+
+    /** History after a position: the topic's facts and up to the requested number of encoded events. */
+    public record History(String epoch, StreamId cursor, StreamId floor, List<EventJson> events) {
+    }
+
+    /** One event's JSON and id. */
+    public record EventJson(StreamId id, byte[] json) {
+    }
+
+    private final Redis redis;
+
+    public SnapshotReader(Redis redis) {
+        this.redis = redis;
+    }
+
+    public Uni<StatePage> page(String topic, String after, int limit) {
+        TopicKeys keys = new TopicKeys(topic);
+        return LuaScript.SNAPSHOT_PAGE.run(redis, List.of(keys.meta(), keys.index(), keys.state()),
+                List.of(after == null ? "" : after, Integer.toString(limit)))
+                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
+                .map(reply -> {
+                    List<Entity> entities = new ArrayList<>((reply.size() - 3) / 2);
+                    for (int i = 3; i + 1 < reply.size(); i += 2) {
+                        Response value = reply.get(i + 1);
+                        if (value != null) {
+                            entities.add(stored(reply.get(i).toString(), value.toString()));
+                        }
+                    }
+                    return new StatePage(position(reply.get(0), reply.get(1)), entities, reply.get(2).toInteger() == 1);
+                });
+    }
+
+    /** One entity and the position it reflects; {@code entity} is null when the key has no state. */
+    public record EntityAt(TopicPosition position, Entity entity) {
+    }
+
+    public Uni<EntityAt> entity(String topic, String key) {
+        TopicKeys keys = new TopicKeys(topic);
+        return LuaScript.ENTITY.run(redis, List.of(keys.meta(), keys.state()), List.of(key))
+                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
+                .map(reply -> new EntityAt(position(reply.get(0), reply.get(1)),
+                        reply.get(2) == null ? null : stored(key, reply.get(2).toString())));
+    }
+
+    public Uni<History> eventsAfter(String topic, StreamId after, int limit) {
+        TopicKeys keys = new TopicKeys(topic);
+        return LuaScript.EVENTS_AFTER.run(redis, List.of(keys.meta(), keys.stream()),
+                List.of(after.toString(), Integer.toString(limit)))
+                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
+                .map(reply -> {
+                    List<EventJson> events = new ArrayList<>();
+                    for (Response entry : reply.get(3)) {
+                        StreamId id = StreamId.parse(entry.get(0).toString());
+                        List<String> fields = new ArrayList<>();
+                        for (Response field : entry.get(1)) {
+                            fields.add(field.toString());
+                        }
+                        events.add(new EventJson(id, EventCodec.encode(topic, id, fields)));
+                    }
+                    return new History(text(reply.get(0)), id(reply.get(1)), id(reply.get(2)), events);
+                });
+    }
+
+    /** A meta read alone: the version an ETag is made of, without touching the entities. */
+    public Uni<TopicPosition> version(String topic) {
+        return page(topic, null, 0).map(StatePage::position);
+    }
+
+    private static Entity stored(String key, String stored) {
+        int space = stored.indexOf(' ');
+        return new Entity(key, StreamId.parse(stored.substring(0, space)), stored.substring(space + 1));
+    }
+
+    private static TopicPosition position(Response epoch, Response cursor) {
+        if (epoch == null) {
+            return TopicPosition.EMPTY;
+        }
+        return new TopicPosition(epoch.toString(), cursor == null ? StreamId.ZERO : StreamId.parse(cursor.toString()));
+    }
+
+    private static String text(Response value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static StreamId id(Response value) {
+        return value == null ? null : StreamId.parse(value.toString());
+    }
+
+    private static Throwable unavailable(Throwable failure) {
+        return ProblemException.unavailable("Redis is unavailable", 1, failure);
+    }
+}
