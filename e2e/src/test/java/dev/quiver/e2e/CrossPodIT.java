@@ -14,9 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -43,6 +48,7 @@ class CrossPodIT {
     private static ServiceProcess ingest;
     private static ServiceProcess edgeA;
     private static ServiceProcess edgeB;
+    private static ServiceProcess snapshot;
 
     @BeforeAll
     static void startStack() {
@@ -53,6 +59,7 @@ class CrossPodIT {
                 "quiver.edge.retry", "200ms");
         edgeA = ServiceProcess.start("stream-edge-a", "stream-edge", edge);
         edgeB = ServiceProcess.start("stream-edge-b", "stream-edge", edge);
+        snapshot = ServiceProcess.start("snapshot-api", "snapshot-api", common);
     }
 
     @AfterAll
@@ -363,5 +370,123 @@ class CrossPodIT {
         assertThat(lines).anyMatch(l -> l.contains("\"op\":\"published\"") && l.contains("\"ref\":\"pub-1\""));
         List<String> events = lines.stream().filter(l -> l.contains("\"op\":\"event\"")).toList();
         assertThat(numbers(events)).isEqualTo(range(11).subList(1, 11));
+    }
+
+    /** What a client holds per key: the id of the event that set it, and the data. */
+    private record Held(String id, String data) {
+    }
+
+    private static final Pattern ENTITY = Pattern.compile(
+            "\\{\"key\":\"([^\"]+)\",\"data\":(\\{[^}]*\\}),\"id\":\"([^\"]+)\"");
+    private static final Pattern EVENT = Pattern.compile(
+            "\"id\":\"([^\"]+)\",\"type\":\"[^\"]*\",\"key\":\"([^\"]+)\",\"op\":\"([a-z]+)\",\"data\":(\\{[^}]*\\}|null)");
+
+    private static boolean newer(String id, Held held) {
+        if (held == null) {
+            return true;
+        }
+        String[] a = id.split("-");
+        String[] b = held.id().split("-");
+        int byMillis = Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0]));
+        return byMillis != 0 ? byMillis > 0 : Long.parseLong(a[1]) > Long.parseLong(b[1]);
+    }
+
+    private static void postKeyed(String topic, String key, String op, String data) {
+        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"t\",\"key\":\"" + key + "\",\"op\":\"" + op
+                        + "\"" + (data == null ? "" : ",\"data\":" + data) + "}"))
+                .build();
+        try {
+            assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void snapshotThenSseFromItsCursorFoldsToTheFinalStateWhileWritesContinue() throws Exception {
+        String topic = freshTopic("fold");
+        Map<String, String> finalState = new ConcurrentHashMap<>();
+        AtomicInteger written = new AtomicInteger();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            java.util.Random random = new Random(3);
+            for (int i = 0; i < 2000; i++) {
+                String key = "k" + random.nextInt(100);
+                if (random.nextInt(4) == 0) {
+                    postKeyed(topic, key, "delete", null);
+                    finalState.remove(key);
+                } else {
+                    String data = "{\"i\":" + i + "}";
+                    postKeyed(topic, key, "upsert", data);
+                    finalState.put(key, data);
+                }
+                written.incrementAndGet();
+            }
+        });
+        while (written.get() < 500) {
+            ServiceProcess.sleep(10);
+        }
+        // A paged snapshot walk while writes go on: its pages reflect different moments.
+        Map<String, Held> held = new HashMap<>();
+        String path = "/v1/topics/" + topic + "/snapshot?limit=10";
+        String cursor = null;
+        while (path != null) {
+            String body = HTTP.send(HttpRequest.newBuilder(snapshot.uri(path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher cursorMatch = Pattern.compile("\"cursor\":\"([^\"]+)\"").matcher(body);
+            assertThat(cursorMatch.find()).as(body).isTrue();
+            if (cursor == null) {
+                cursor = cursorMatch.group(1);
+            }
+            Matcher entity = ENTITY.matcher(body);
+            while (entity.find()) {
+                held.put(entity.group(1), new Held(entity.group(3), entity.group(2)));
+            }
+            Matcher next = Pattern.compile("\"next\":\"([^\"]+)\"").matcher(body);
+            path = next.find() ? next.group(1) : null;
+        }
+        // Then SSE from the walk's cursor, applying only what is newer than what is held.
+        Set<String> applied = new HashSet<>();
+        try (FailoverSseClient client = new FailoverSseClient(pods(edgeA, edgeB),
+                "topic=" + topic + "&since=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))) {
+            writer.get(120, TimeUnit.SECONDS);
+            String last = post(topic, -1);
+            Matcher lastId = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(last);
+            assertThat(lastId.find()).isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int seen = 0;
+            boolean reachedEnd = false;
+            while (!reachedEnd && System.nanoTime() < deadline) {
+                while (seen < client.data.size()) {
+                    String payload = client.data.get(seen++);
+                    if (payload.contains("\"id\":\"" + lastId.group(1) + "\"")) {
+                        reachedEnd = true;
+                        continue;
+                    }
+                    Matcher event = EVENT.matcher(payload);
+                    assertThat(event.find()).as(payload).isTrue();
+                    String id = event.group(1);
+                    String key = event.group(2);
+                    if (!newer(id, held.get(key))) {
+                        continue;
+                    }
+                    assertThat(applied.add(id)).as("applied twice: " + id).isTrue();
+                    if ("delete".equals(event.group(3))) {
+                        held.remove(key);
+                    } else {
+                        held.put(key, new Held(id, event.group(4)));
+                    }
+                }
+                ServiceProcess.sleep(20);
+            }
+            assertThat(reachedEnd).as("the stream reached the last event").isTrue();
+        }
+        Map<String, String> folded = new HashMap<>();
+        held.forEach((key, value) -> folded.put(key, value.data()));
+        assertThat(folded).isEqualTo(finalState);
     }
 }
