@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventOp;
+import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.testkit.RedisTestResource;
 
 @QuarkusTest
@@ -172,5 +176,36 @@ class SnapshotTest extends SnapshotTestSupport {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/v1/topics/{topic}/snapshot'.get", notNullValue());
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void hundredThousandEntitiesAreServedInBoundedPages() {
+        String topic = freshTopic("large");
+        List<AppendRequest> batch = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            String key = String.format("e%06d", i);
+            batch.add(new AppendRequest(new EventDraft(topic, "set", key, EventOp.UPSERT, Integer.toString(i)), null));
+            if (batch.size() == 1000) {
+                writer.append(topic, batch).await().atMost(Duration.ofSeconds(30));
+                batch = new ArrayList<>();
+            }
+        }
+        String path = "/v1/topics/" + topic + "/snapshot?limit=5000";
+        int total = 0;
+        int pages = 0;
+        String previousLast = "";
+        while (path != null) {
+            ExtractableResponse<Response> page = given().urlEncodingEnabled(false).get(path).then().statusCode(200)
+                    .extract();
+            List<String> keys = page.path("entities.key");
+            assertThat(keys).hasSizeLessThanOrEqualTo(5000).isSorted();
+            assertThat(keys.get(0)).isGreaterThan(previousLast);
+            previousLast = keys.get(keys.size() - 1);
+            total += keys.size();
+            pages++;
+            path = page.path("next");
+        }
+        assertThat(total).isEqualTo(100_000);
+        assertThat(pages).isEqualTo(20);
     }
 }
