@@ -93,4 +93,21 @@ class ReaderResilienceTest extends EdgeTestSupport {
             assertThat(after.get(after.size() - 1)).isIn(2, 3);
         }
     }
+
+    @Test
+    void historyLostWithoutADisconnectStillResetsSubscribers() {
+        String topic = freshTopic("flushed");
+        try (SseClient client = SseClient.open(stream("topic=" + topic))) {
+            publish(topic, "1");
+            assertThat(client.take(1, WAIT)).hasSize(1);
+            // An operator wipes the topic's keys; the reader's connection stays up.
+            redis.call("DEL", "{q:t:" + topic + "}:events", "{q:t:" + topic + "}:meta", "{q:t:" + topic + "}:state",
+                    "{q:t:" + topic + "}:keys");
+            SseClient.Frame reset = client.next(Duration.ofSeconds(10));
+            assertThat(reset.event()).isEqualTo("reset");
+            assertThat(reset.data()).contains("\"reason\":\"unknown\"");
+            publish(topic, "2");
+            assertThat(data(client.next(WAIT))).isEqualTo(2);
+        }
+    }
 }

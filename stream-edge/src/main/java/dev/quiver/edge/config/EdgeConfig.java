@@ -63,6 +63,13 @@ public interface EdgeConfig {
     @WithDefault("5s")
     Duration readerMaxBackoff();
 
+    /**
+     * How often the live reader checks that the topics it follows still have the history it is reading (a Redis that
+     * lost data without dropping the connection); subscribers of a replaced history get a reset.
+     */
+    @WithDefault("5s")
+    Duration epochCheck();
+
     /** How long the live reader may be disconnected from Redis before readiness reports DOWN. */
     @WithDefault("5s")
     Duration readerReadyGrace();

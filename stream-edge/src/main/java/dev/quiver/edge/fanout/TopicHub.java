@@ -114,6 +114,12 @@ public class TopicHub {
     void start(@Observes StartupEvent startup) {
         metrics.topicsGauge(() -> topics.size());
         hub().runOnContext(v -> connect());
+        vertx.setPeriodic(config.epochCheck().toMillis(), timer -> hub().runOnContext(v -> {
+            if (connection != null && !stopped) {
+                revalidateEpochs(() -> {
+                });
+            }
+        }));
     }
 
     /** The hub's own event-loop context, created once, never a request's. */
@@ -306,13 +312,24 @@ public class TopicHub {
     }
 
     /**
-     * After a reconnect: a topic whose epoch changed lost its history (Redis restarted empty). Its subscribers must
-     * reload; reading it continues from the new history's current end.
+     * A topic whose epoch changed lost its history (Redis restarted empty, or its keys were deleted). Its subscribers
+     * must reload; reading it continues from the new history's current end. Checked after every reconnect, and every
+     * {@code quiver.edge.epoch-check} while connected, since losing data does not always drop connections. The cost
+     * is one small read per watched topic per interval, whatever the number of subscribers.
      */
     private void revalidateEpochs() {
-        List<TopicState> states = new ArrayList<>(topics.values());
+        revalidateEpochs(this::read);
+    }
+
+    private void revalidateEpochs(Runnable then) {
+        List<TopicState> states = new ArrayList<>();
+        for (TopicState state : topics.values()) {
+            if (state.ready) {
+                states.add(state);
+            }
+        }
         if (states.isEmpty()) {
-            read();
+            then.run();
             return;
         }
         int[] remaining = {states.size()};
@@ -331,7 +348,7 @@ public class TopicHub {
                     }
                 }
                 if (--remaining[0] == 0) {
-                    read();
+                    then.run();
                 }
             });
         }
