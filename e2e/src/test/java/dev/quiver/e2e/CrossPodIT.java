@@ -131,6 +131,23 @@ class CrossPodIT {
         assertThat(list).as("received before the deadline").hasSizeGreaterThanOrEqualTo(count);
     }
 
+    /**
+     * Publishes 0..999 steadily; once {@code received} holds {@code after} of them, runs {@code disruption} (kill or
+     * drain the client's pod); then every event must arrive exactly once, in order.
+     */
+    private static void deliversAllThrough(String topic, List<String> received, List<Integer> podsUsed, int after,
+            Runnable disruption) {
+        awaitCount(podsUsed, 1, Duration.ofSeconds(5));
+        ServiceProcess.sleep(500);
+        CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
+        awaitCount(received, after, Duration.ofSeconds(60));
+        disruption.run();
+        publishing.join();
+        awaitCount(received, 1000, Duration.ofSeconds(60));
+        ServiceProcess.sleep(500);
+        assertThat(numbers(received)).isEqualTo(range(1000));
+    }
+
     private static List<Function<String, URI>> pods(ServiceProcess... pods) {
         List<Function<String, URI>> list = new ArrayList<>();
         for (ServiceProcess pod : pods) {
@@ -142,49 +159,33 @@ class CrossPodIT {
     @Test
     void sigkillOfThePodMidStreamLosesNothing() {
         String topic = freshTopic("kill");
-        ServiceProcess victim = edgeA;
-        try (FailoverSseClient client = new FailoverSseClient(pods(victim, edgeB), "topic=" + topic)) {
-            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
-            ServiceProcess.sleep(300);
-            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
-            awaitCount(client.data, 500, Duration.ofSeconds(60));
-            victim.kill();
-            publishing.join();
-            awaitCount(client.data, 1000, Duration.ofSeconds(60));
-            ServiceProcess.sleep(500);
-            assertThat(numbers(client.data)).isEqualTo(range(1000));
+        try (FailoverSseClient client = new FailoverSseClient(pods(edgeA, edgeB), "topic=" + topic)) {
+            deliversAllThrough(topic, client.data, client.podsUsed, 500, edgeA::kill);
             assertThat(client.podsUsed).contains(1);
         } finally {
-            victim.launch();
+            edgeA.launch();
         }
     }
 
     @Test
     void sigtermDrainsTheClientToTheOtherPodWithoutLoss() {
         String topic = freshTopic("drain");
-        ServiceProcess victim = edgeA;
-        try (FailoverSseClient client = new FailoverSseClient(pods(victim, edgeB), "topic=" + topic)) {
-            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
-            ServiceProcess.sleep(300);
-            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
-            awaitCount(client.data, 300, Duration.ofSeconds(60));
-            victim.terminate();
-            // Readiness goes down first, while the pod still serves.
-            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            int readiness = victim.readiness();
-            while (readiness == 200 && System.nanoTime() < deadline) {
-                ServiceProcess.sleep(20);
-                readiness = victim.readiness();
-            }
-            assertThat(readiness).isEqualTo(503);
-            publishing.join();
-            awaitCount(client.data, 1000, Duration.ofSeconds(60));
-            ServiceProcess.sleep(500);
-            assertThat(numbers(client.data)).isEqualTo(range(1000));
+        try (FailoverSseClient client = new FailoverSseClient(pods(edgeA, edgeB), "topic=" + topic)) {
+            deliversAllThrough(topic, client.data, client.podsUsed, 300, () -> {
+                edgeA.terminate();
+                // Readiness goes down first, while the pod still serves.
+                long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                int readiness = edgeA.readiness();
+                while (readiness == 200 && System.nanoTime() < deadline) {
+                    ServiceProcess.sleep(20);
+                    readiness = edgeA.readiness();
+                }
+                assertThat(readiness).isEqualTo(503);
+            });
             assertThat(client.signals).contains("reconnect");
-            assertThat(victim.waitExit(Duration.ofSeconds(30))).as("the pod exits after draining").isTrue();
+            assertThat(edgeA.waitExit(Duration.ofSeconds(30))).as("the pod exits after draining").isTrue();
         } finally {
-            victim.launch();
+            edgeA.launch();
         }
     }
 
@@ -309,19 +310,10 @@ class CrossPodIT {
     void webSocketSubscriberSurvivesSigkillOfItsPod() {
         String topic = freshTopic("ws-kill");
         post(topic, -1);
-        ServiceProcess victim = edgeA;
-        try (FailoverWsClient client = new FailoverWsClient(wsPods(victim, edgeB), topic)) {
-            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
-            ServiceProcess.sleep(500);
-            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
-            awaitCount(client.events, 500, Duration.ofSeconds(60));
-            victim.kill();
-            publishing.join();
-            awaitCount(client.events, 1000, Duration.ofSeconds(60));
-            ServiceProcess.sleep(500);
-            assertThat(numbers(client.events)).isEqualTo(range(1000));
+        try (FailoverWsClient client = new FailoverWsClient(wsPods(edgeA, edgeB), topic)) {
+            deliversAllThrough(topic, client.events, client.podsUsed, 500, edgeA::kill);
         } finally {
-            victim.launch();
+            edgeA.launch();
         }
     }
 
@@ -329,21 +321,12 @@ class CrossPodIT {
     void webSocketSubscriberIsDrainedWith1012AndResumesElsewhere() {
         String topic = freshTopic("ws-drain");
         post(topic, -1);
-        ServiceProcess victim = edgeA;
-        try (FailoverWsClient client = new FailoverWsClient(wsPods(victim, edgeB), topic)) {
-            awaitCount(client.podsUsed, 1, Duration.ofSeconds(5));
-            ServiceProcess.sleep(500);
-            CompletableFuture<Void> publishing = publishSteadily(topic, 1000, 3);
-            awaitCount(client.events, 300, Duration.ofSeconds(60));
-            victim.terminate();
-            publishing.join();
-            awaitCount(client.events, 1000, Duration.ofSeconds(60));
-            ServiceProcess.sleep(500);
-            assertThat(numbers(client.events)).isEqualTo(range(1000));
+        try (FailoverWsClient client = new FailoverWsClient(wsPods(edgeA, edgeB), topic)) {
+            deliversAllThrough(topic, client.events, client.podsUsed, 300, edgeA::terminate);
             assertThat(client.closeCodes).contains(1012);
-            assertThat(victim.waitExit(Duration.ofSeconds(30))).isTrue();
+            assertThat(edgeA.waitExit(Duration.ofSeconds(30))).isTrue();
         } finally {
-            victim.launch();
+            edgeA.launch();
         }
     }
 
