@@ -70,9 +70,19 @@ public class ConnectionRegistry {
             throw ProblemException.unavailable("This pod holds its maximum of " + config.maxConnections()
                     + " connections; connect to another one", 1, null).retype(ProblemType.POD_UNAVAILABLE);
         }
-        AtomicInteger mine = perClient.computeIfAbsent(client, c -> new AtomicInteger());
-        if (mine.incrementAndGet() > config.maxConnectionsPerClient()) {
-            mine.decrementAndGet();
+        // Check and count in one atomic step per client, so that a concurrent release cannot orphan the counter.
+        boolean[] admitted = {false};
+        perClient.compute(client, (c, count) -> {
+            int current = count == null ? 0 : count.get();
+            if (current >= config.maxConnectionsPerClient()) {
+                return count;
+            }
+            admitted[0] = true;
+            AtomicInteger next = count == null ? new AtomicInteger() : count;
+            next.incrementAndGet();
+            return next;
+        });
+        if (!admitted[0]) {
             total.decrementAndGet();
             throw new ProblemException(ProblemType.TOO_MANY_CONNECTIONS,
                     "At most " + config.maxConnectionsPerClient() + " connections per client");

@@ -11,6 +11,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicKeys;
 import dev.quiver.edge.metrics.EdgeMetrics;
@@ -28,10 +29,12 @@ public class HistoryReader {
     }
 
     private final Redis redis;
+    private final io.vertx.mutiny.redis.client.Redis scripts;
     private final EdgeMetrics metrics;
 
-    public HistoryReader(Redis redis, EdgeMetrics metrics) {
+    public HistoryReader(Redis redis, io.vertx.mutiny.redis.client.Redis scripts, EdgeMetrics metrics) {
         this.redis = redis;
+        this.scripts = scripts;
         this.metrics = metrics;
     }
 
@@ -43,24 +46,40 @@ public class HistoryReader {
     }
 
     /**
-     * Up to {@code count} events of {@code topic} after {@code after} and not after {@code upTo}, encoded for
-     * history {@code epoch}.
+     * A page of history with the facts it was read under: {@code epoch} and {@code floor} come from the same atomic
+     * read as the events, so a trim can never fall unnoticed between a retention check and the read.
+     *
+     * @param epoch the topic's epoch at the read
+     * @param floor the first id still kept, or {@code null} when nothing was trimmed
+     * @param events the events read, at most the count asked for and none after the bound
+     * @param full whether the read returned as many entries as asked (more may follow)
      */
-    public Future<List<EncodedEvent>> range(String topic, String epoch, StreamId after, StreamId upTo, int count) {
+    public record Page(String epoch, StreamId floor, List<EncodedEvent> events, boolean full) {
+    }
+
+    /** Up to {@code count} events of {@code topic} after {@code after} and not after {@code upTo}. */
+    public Future<Page> range(String topic, StreamId after, StreamId upTo, int count) {
         metrics.redisRead("replay");
-        Request request = Request.cmd(Command.XRANGE).arg(new TopicKeys(topic).stream()).arg("(" + after)
-                .arg(upTo == null ? "+" : upTo.toString()).arg("COUNT").arg(count);
-        return redis.send(request).map(reply -> {
-            List<EncodedEvent> events = new ArrayList<>(reply.size());
-            for (Response entry : reply) {
-                List<String> fields = new ArrayList<>(entry.get(1).size());
-                for (Response field : entry.get(1)) {
-                    fields.add(field.toString());
-                }
-                events.add(EncodedEvent.of(topic, epoch, StreamId.parse(entry.get(0).toString()), fields));
-            }
-            return events;
-        });
+        TopicKeys keys = new TopicKeys(topic);
+        return Future.fromCompletionStage(LuaScript.EVENTS_AFTER.run(scripts, List.of(keys.meta(), keys.stream()),
+                List.of(after.toString(), Integer.toString(count))).subscribeAsCompletionStage()).map(answer -> {
+                    Response reply = answer.getDelegate();
+                    String epoch = text(reply.get(0));
+                    Response entries = reply.get(3);
+                    List<EncodedEvent> events = new ArrayList<>(entries.size());
+                    for (Response entry : entries) {
+                        StreamId id = StreamId.parse(entry.get(0).toString());
+                        if (upTo != null && upTo.isBefore(id)) {
+                            break;
+                        }
+                        List<String> fields = new ArrayList<>(entry.get(1).size());
+                        for (Response field : entry.get(1)) {
+                            fields.add(field.toString());
+                        }
+                        events.add(EncodedEvent.of(topic, epoch, id, fields));
+                    }
+                    return new Page(epoch, id(reply.get(2)), events, entries.size() == count);
+                });
     }
 
     private static String text(Response value) {

@@ -53,6 +53,10 @@ public abstract class Session implements Subscriber {
         boolean live;
         /** The replay stopped early (a long poll's page); later events must not be delivered past the gap. */
         boolean truncated;
+        /** Bumped when the topic's history is replaced: async work started before must not touch the slot. */
+        int generation;
+        /** Whether {@link Session#onDecided} was called for this topic. */
+        boolean decided;
         List<EncodedEvent> pending = new ArrayList<>();
     }
 
@@ -144,14 +148,14 @@ public abstract class Session implements Subscriber {
         TopicPosition head = view.position();
         if (client == null) {
             slot.position = head;
-            onDecided(view.topic(), false);
+            decide(view.topic(), slot, false);
             goLive(view.topic(), slot, head);
             return;
         }
         if (head.epoch() == null) {
             if (client.epoch() == null) {
                 slot.position = head;
-                onDecided(view.topic(), true);
+                decide(view.topic(), slot, true);
                 goLive(view.topic(), slot, head);
             } else {
                 reset(view.topic(), slot, head, ResetReason.UNKNOWN);
@@ -165,12 +169,13 @@ public abstract class Session implements Subscriber {
         StreamId from = client.epoch() == null ? StreamId.ZERO : client.id();
         if (from.equals(head.id())) {
             slot.position = head;
-            onDecided(view.topic(), true);
+            decide(view.topic(), slot, true);
             goLive(view.topic(), slot, head);
             return;
         }
+        int generation = slot.generation;
         onContext(history.meta(view.topic()), meta -> {
-            if (closed) {
+            if (closed || slot.generation != generation) {
                 return;
             }
             if (meta.failed()) {
@@ -184,7 +189,7 @@ public abstract class Session implements Subscriber {
                 // Ahead of this pod's reader: fine if the topic really has it (another pod served it), else bogus.
                 if (facts.cursor() != null && !facts.cursor().isBefore(from)) {
                     slot.position = new TopicPosition(head.epoch(), from);
-                    onDecided(view.topic(), true);
+                    decide(view.topic(), slot, true);
                     goLive(view.topic(), slot, slot.position);
                 } else {
                     reset(view.topic(), slot, head, ResetReason.UNKNOWN);
@@ -193,22 +198,33 @@ public abstract class Session implements Subscriber {
                 reset(view.topic(), slot, head, ResetReason.EXPIRED);
             } else {
                 slot.position = new TopicPosition(head.epoch(), from);
-                onDecided(view.topic(), true);
+                decide(view.topic(), slot, true);
                 replay(view.topic(), slot, head);
             }
         });
     }
 
     private void replay(String topic, Slot slot, TopicPosition head) {
-        onContext(history.range(topic, head.epoch(), slot.position.id(), head.id(), replayBatch), page -> {
-            if (closed) {
+        int generation = slot.generation;
+        onContext(history.range(topic, slot.position.id(), head.id(), replayBatch), read -> {
+            if (closed || slot.generation != generation) {
                 return;
             }
-            if (page.failed()) {
-                failed(page.cause());
+            if (read.failed()) {
+                failed(read.cause());
                 return;
             }
-            for (EncodedEvent event : page.result()) {
+            HistoryReader.Page page = read.result();
+            // Checked with every page, atomically with its read: a trim between pages must not become a silent gap.
+            if (!head.epoch().equals(page.epoch())) {
+                reset(topic, slot, head, ResetReason.UNKNOWN);
+                return;
+            }
+            if (page.floor() != null && slot.position.id().isBefore(page.floor())) {
+                reset(topic, slot, head, ResetReason.EXPIRED);
+                return;
+            }
+            for (EncodedEvent event : page.events()) {
                 if (closed) {
                     return;
                 }
@@ -218,7 +234,7 @@ public abstract class Session implements Subscriber {
             if (closed) {
                 return;
             }
-            boolean more = page.result().size() == replayBatch && slot.position.id().isBefore(head.id());
+            boolean more = page.full() && slot.position.id().isBefore(head.id());
             if (more && wantsMoreReplay()) {
                 replay(topic, slot, head);
                 return;
@@ -230,7 +246,7 @@ public abstract class Session implements Subscriber {
 
     private void reset(String topic, Slot slot, TopicPosition head, ResetReason reason) {
         slot.position = head;
-        onDecided(topic, false);
+        decide(topic, slot, false);
         emitReset(topic, reason);
         goLive(topic, slot, head);
     }
@@ -276,8 +292,9 @@ public abstract class Session implements Subscriber {
                 return;
             }
             TopicPosition at = slot.position;
-            boolean newer = at.epoch() == null || !at.epoch().equals(event.position().epoch())
-                    || at.id().isBefore(event.id());
+            // Only this history's later events: events of another epoch are leftovers of a replaced history.
+            boolean newer = at.epoch() == null
+                    || at.epoch().equals(event.position().epoch()) && at.id().isBefore(event.id());
             if (newer) {
                 slot.position = event.position();
                 emit(event);
@@ -288,12 +305,19 @@ public abstract class Session implements Subscriber {
     @Override
     public void onHistoryReplaced(TopicView view) {
         Slot slot = slots.get(view.topic());
-        if (closed || slot == null) {
+        if (closed || slot == null || !joined || slot.position == null) {
+            // Not joined yet: the views it will get already describe the new history.
             return;
         }
         LOG.debugf("history of %s replaced; resetting a subscriber", view.topic());
+        slot.generation++;
         slot.position = view.position();
         emitReset(view.topic(), ResetReason.UNKNOWN);
+        if (!slot.live) {
+            // Its replay or retention check is abandoned (the generation moved on); it continues live from here.
+            slot.pending = List.of();
+            goLive(view.topic(), slot, view.position());
+        }
     }
 
     /**
@@ -320,6 +344,13 @@ public abstract class Session implements Subscriber {
      * any of its events or its reset; {@link #position(String)} is then where delivery starts after.
      */
     protected void onDecided(String topic, boolean recovered) {
+    }
+
+    private void decide(String topic, Slot slot, boolean recovered) {
+        if (!slot.decided) {
+            slot.decided = true;
+            onDecided(topic, recovered);
+        }
     }
 
     /** The position delivered so far in {@code topic}. */

@@ -61,6 +61,9 @@ public class TopicHub {
         String epoch;
         StreamId last = StreamId.ZERO;
         boolean ready;
+        boolean activating;
+        /** Activation failed: the state is out of the map, and whoever still waits on it must fail too. */
+        boolean failed;
         final List<Runnable> whenReady = new ArrayList<>();
         final Map<Context, List<Subscriber>> byLoop = new LinkedHashMap<>();
         int subscribers;
@@ -161,7 +164,7 @@ public class TopicHub {
                 state.subscribers++;
                 state.frozen = null;
                 states.add(state);
-                if (state.subscribers == 1 && state.whenReady.isEmpty() && !state.ready) {
+                if (!state.ready && !state.activating) {
                     activate(state);
                 }
             }
@@ -205,6 +208,10 @@ public class TopicHub {
     private void whenAllReady(List<TopicState> states, int from, Runnable done, Handler<Throwable> failed) {
         for (int i = from; i < states.size(); i++) {
             TopicState state = states.get(i);
+            if (state.failed) {
+                failed.handle(new IllegalStateException("Redis is unavailable"));
+                return;
+            }
             if (!state.ready) {
                 int next = i;
                 state.whenReady.add(() -> {
@@ -222,11 +229,14 @@ public class TopicHub {
 
     /** Reads where a new topic's history stands; live reading starts after it. */
     private void activate(TopicState state) {
+        state.activating = true;
         TopicKeys keys = new TopicKeys(state.topic);
         onHub(shared.send(Request.cmd(Command.HMGET).arg(keys.meta()).arg("epoch").arg("cursor")), result -> {
+            state.activating = false;
             if (result.failed()) {
                 LOG.debugf("cannot activate %s: %s", state.topic, result.cause());
-                topics.remove(state.topic);
+                state.failed = true;
+                topics.remove(state.topic, state);
                 runReady(state);
                 return;
             }
@@ -286,6 +296,7 @@ public class TopicHub {
         if (connection != which) {
             return;
         }
+        which.close();
         connection = null;
         reading = false;
         if (disconnectedSince == 0) {
@@ -399,19 +410,24 @@ public class TopicHub {
             if (connection != current) {
                 return;
             }
-            reading = false;
             metrics.redisRead("live");
             if (result.failed()) {
                 LOG.debugf("XREAD failed: %s", result.cause());
-                current.close();
+                reading = false;
                 lost(current, result.cause());
                 return;
             }
-            if (result.result() == null) {
+            // Still "reading" until the batch is dispatched: a second XREAD from the old positions would read and
+            // deliver the same events again.
+            Runnable next = () -> {
+                reading = false;
                 read();
+            };
+            if (result.result() == null) {
+                next.run();
                 return;
             }
-            handle(result.result(), byKey, this::read);
+            handle(result.result(), byKey, next);
         });
     }
 

@@ -49,6 +49,16 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
         this.timeoutMillis = timeoutMillis;
     }
 
+    /** An abandoned poll must not keep its timer (and with it the session) alive until the timeout. */
+    @Override
+    public void close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+        super.close();
+    }
+
     @Override
     protected boolean wantsMoreReplay() {
         return false;

@@ -65,7 +65,8 @@ public class SseHandler {
         long jitteredRetry = retry + ThreadLocalRandom.current().nextLong(retry + 1);
         launcher.launch(context, EdgeMetrics.Transport.SSE, request.positions(),
                 () -> new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
-                        config.maxPendingDuringReplay(), response, context.request()::connection, metrics, json,
+                        config.maxPendingDuringReplay(), response, context.request()::connection,
+                        context.request().version(), metrics, json,
                         jitteredRetry));
     }
 

@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.fanout.EncodedEvent;
@@ -37,16 +38,18 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
 
     private final HttpServerResponse response;
     private final Supplier<HttpConnection> connection;
+    private final HttpVersion version;
     private final EdgeMetrics metrics;
     private final ObjectMapper json;
     private final boolean singleTopic;
     private final long retryMillis;
 
     SseSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int replayBatch,
-            int maxPending, HttpServerResponse response, Supplier<HttpConnection> connection, EdgeMetrics metrics,
-            ObjectMapper json, long retryMillis) {
+            int maxPending, HttpServerResponse response, Supplier<HttpConnection> connection, HttpVersion version,
+            EdgeMetrics metrics, ObjectMapper json, long retryMillis) {
         super(context, topics, hub, history, replayBatch, maxPending);
         this.connection = connection;
+        this.version = version;
         this.retryMillis = retryMillis;
         this.response = response;
         this.metrics = metrics;
@@ -138,6 +141,11 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
             // Close the TCP connection too: a reconnect must go through the balancer again, not reuse a kept-alive
             // connection to this pod. Wait for the last frame to be written, but not for a client that reads nothing.
             HttpConnection connection = connection();
+            if (version == HttpVersion.HTTP_2) {
+                // Other streams share an HTTP/2 connection: ending this one is enough.
+                response.end(last);
+                return;
+            }
             response.end(last).onComplete(done -> connection.close());
             context.owner().setTimer(CLOSE_GRACE_MILLIS, timer -> connection.close());
         } else {

@@ -176,7 +176,7 @@ final class WsClient implements ConnectionRegistry.Connection {
         WsSubscription subscription = new WsSubscription(context, topic, ref, hub, history, config.readBatch(),
                 config.maxPendingDuringReplay(), this);
         subscriptions.put(topic, subscription);
-        subscription.start(positions).onFailure(failure -> subscriptionFailed(topic, ref));
+        subscription.start(positions).onFailure(failure -> subscriptionFailed(topic, ref, subscription));
     }
 
     private void unsubscribe(JsonNode message, String ref) {
@@ -261,10 +261,10 @@ final class WsClient implements ConnectionRegistry.Connection {
         send(message);
     }
 
-    void subscriptionFailed(String topic, String ref) {
-        Session subscription = subscriptions.remove(topic);
-        if (subscription != null) {
-            subscription.close();
+    /** Removes exactly {@code subscription}: the topic may have been unsubscribed and subscribed again since. */
+    void subscriptionFailed(String topic, String ref, WsSubscription subscription) {
+        subscription.close();
+        if (subscriptions.remove(topic, subscription)) {
             error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "Redis is unavailable; subscribe again shortly");
         }
     }

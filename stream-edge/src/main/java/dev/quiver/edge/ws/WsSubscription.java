@@ -51,6 +51,6 @@ final class WsSubscription extends Session {
 
     @Override
     protected void failed(Throwable cause) {
-        client.subscriptionFailed(topic, ref);
+        client.subscriptionFailed(topic, ref, this);
     }
 }
