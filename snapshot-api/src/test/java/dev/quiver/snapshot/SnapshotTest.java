@@ -119,6 +119,8 @@ class SnapshotTest extends SnapshotTestSupport {
         given().get("/v1/topics/t/snapshot?limit=0").then().statusCode(400)
                 .contentType("application/problem+json");
         given().get("/v1/topics/t/snapshot?limit=5001").then().statusCode(400);
+        given().get("/v1/topics/t/snapshot?limit=abc").then().statusCode(400)
+                .body("type", equalTo("urn:quiver:problem:invalid-request"));
         given().get("/v1/topics/t/snapshot?limit=5000").then().statusCode(200);
         given().get("/v1/topics/t/events?limit=1001").then().statusCode(400);
         given().get("/v1/topics/t/snapshot?walk=nonsense").then().statusCode(400)

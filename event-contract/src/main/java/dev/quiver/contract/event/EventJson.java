@@ -1,6 +1,10 @@
 package dev.quiver.contract.event;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -38,8 +42,9 @@ public final class EventJson {
         if (body == null || body.length == 0) {
             throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body is empty");
         }
+        String text = strictUtf8(body);
         try {
-            JsonNode node = STRICT.readTree(body);
+            JsonNode node = STRICT.readTree(text);
             if (node == null || node.isMissingNode()) {
                 throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body holds no JSON value");
             }
@@ -48,6 +53,24 @@ public final class EventJson {
             throw new ProblemException(ProblemType.MALFORMED_JSON, describe(e));
         } catch (IOException e) {
             throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body cannot be read as JSON");
+        }
+    }
+
+    /**
+     * Decodes UTF-8 strictly. Jackson would otherwise detect UTF-16 or UTF-32 and skip a byte-order mark, accepting
+     * bodies the API says it refuses.
+     */
+    private static String strictUtf8(byte[] body) {
+        if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, "The body starts with a byte-order mark");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, "The body is not valid UTF-8");
         }
     }
 

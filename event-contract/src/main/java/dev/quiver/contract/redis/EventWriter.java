@@ -3,7 +3,6 @@ package dev.quiver.contract.redis;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -12,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -44,19 +42,12 @@ public class EventWriter {
     private final RetentionPolicy retention;
     private final Duration idempotencyWindow;
     private final Duration timeout;
-    private final Clock clock;
 
-    @Inject
     public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config) {
-        this(redis, retention, config, Clock.systemUTC());
-    }
-
-    EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, Clock clock) {
         this.redis = redis;
         this.retention = retention;
         this.idempotencyWindow = config.idempotencyWindow();
         this.timeout = config.redisTimeout();
-        this.clock = clock;
     }
 
     /**
@@ -101,7 +92,7 @@ public class EventWriter {
         List<String> args = new ArrayList<>(5 + events.size() * 6);
         args.add(newEpoch());
         args.add(Long.toString(limits.maxLen()));
-        args.add(limits.maxAge().isZero() ? "" : (clock.millis() - limits.maxAge().toMillis()) + "-0");
+        args.add(Long.toString(limits.maxAge().toMillis()));
         args.add(Long.toString(idempotencyWindow.toMillis()));
         args.add(Integer.toString(events.size()));
         int slot = 5;
@@ -144,7 +135,11 @@ public class EventWriter {
      */
     private static Throwable unavailable(Throwable failure) {
         String message = failure.getMessage() == null ? "" : failure.getMessage();
-        if (failure instanceof ErrorType && (message.startsWith("ERR") || message.startsWith("WRONGTYPE"))) {
+        // Redis 6.2 wraps errors raised inside a script in "ERR Error running script ... -OOM ...".
+        boolean outage = message.contains("OOM") || message.contains("READONLY") || message.contains("LOADING")
+                || message.contains("MASTERDOWN") || message.contains("BUSY") || message.contains("CLUSTERDOWN")
+                || message.contains("TRYAGAIN");
+        if (failure instanceof ErrorType && !outage && (message.startsWith("ERR") || message.startsWith("WRONGTYPE"))) {
             return new IllegalStateException("Redis rejected the append script: " + message, failure);
         }
         return ProblemException.unavailable("Redis is unavailable: the event was not stored", RETRY_AFTER_SECONDS,

@@ -22,6 +22,12 @@ public class RetentionPolicy {
      * @param maxAge approximate age kept, {@link Duration#ZERO} for unlimited
      */
     public record Limits(long maxLen, Duration maxAge) {
+
+        public Limits {
+            if (maxLen < 0 || maxAge.isNegative()) {
+                throw new IllegalArgumentException("retention limits must not be negative: " + maxLen + ", " + maxAge);
+            }
+        }
     }
 
     private record Override(String glob, Pattern pattern, Limits limits) {

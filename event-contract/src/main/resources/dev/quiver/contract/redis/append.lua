@@ -4,7 +4,7 @@
 -- KEYS[5..]        idempotency records, one per event that carries an idempotency key
 -- ARGV[1] epoch candidate (kept only if the topic has no epoch yet)
 -- ARGV[2] max entries to keep, approximately (0: no count limit)
--- ARGV[3] oldest id to keep, approximately ("": no age limit)
+-- ARGV[3] max age in milliseconds, approximately (0: no age limit); measured on the Redis clock, the clock ids use
 -- ARGV[4] idempotency record TTL in milliseconds
 -- ARGV[5] number of events n, then 6 arguments per event:
 --         type, key ("": none), op ("": none), data (JSON text),
@@ -29,7 +29,9 @@ local function split_record(rec)
   return string.sub(rec, 1, space - 1), string.sub(rec, space + 1)
 end
 
--- First pass, before any write: one conflicting retry rejects the whole call and writes nothing.
+-- First pass, before any write: one conflicting retry rejects the whole call and writes nothing. Two events of
+-- this very call with one key and different content conflict too.
+local seen = {}
 for i = 1, n do
   local key, a = record_of(i)
   if key then
@@ -40,6 +42,10 @@ for i = 1, n do
         return {'CONFLICT', i}
       end
     end
+    if seen[key] and seen[key] ~= ARGV[a + 6] then
+      return {'CONFLICT', i}
+    end
+    seen[key] = ARGV[a + 6]
   end
 end
 
@@ -92,13 +98,27 @@ if last then
   if tonumber(ARGV[2]) > 0 then
     trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', ARGV[2])
   end
-  if ARGV[3] ~= '' then
-    trimmed = trimmed + redis.call('XTRIM', stream, 'MINID', '~', ARGV[3])
+  local max_age = tonumber(ARGV[3])
+  if max_age > 0 then
+    local now = redis.call('TIME')
+    local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - max_age
+    -- Never past the event just written, whatever the clocks say.
+    local last_ms = tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1))
+    if cutoff > last_ms then
+      cutoff = last_ms
+    end
+    if cutoff > 0 then
+      trimmed = trimmed + redis.call('XTRIM', stream, 'MINID', '~', string.format('%.0f', cutoff) .. '-0')
+    end
   end
   if trimmed > 0 then
     -- Everything before the first kept entry is gone: cursors older than it can no longer be served.
     local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-    redis.call('HSET', meta, 'floor', first[1][1])
+    if first[1] then
+      redis.call('HSET', meta, 'floor', first[1][1])
+    else
+      redis.call('HSET', meta, 'floor', last)
+    end
   end
 end
 

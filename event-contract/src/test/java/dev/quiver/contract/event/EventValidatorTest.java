@@ -119,4 +119,15 @@ class EventValidatorTest {
                 .isInstanceOfSatisfying(ProblemException.class,
                         e -> assertThat(e.type()).isEqualTo(ProblemType.MALFORMED_JSON));
     }
+
+    @Test
+    void onlyUtf8IsAccepted() {
+        byte[] utf16 = "{\"type\":\"x\",\"data\":1}".getBytes(StandardCharsets.UTF_16LE);
+        byte[] bom = ("\uFEFF{\"type\":\"x\",\"data\":1}").getBytes(StandardCharsets.UTF_8);
+        for (byte[] body : new byte[][]{utf16, bom}) {
+            assertThatThrownBy(() -> EventJson.read(body))
+                    .isInstanceOfSatisfying(ProblemException.class,
+                            e -> assertThat(e.type()).isEqualTo(ProblemType.MALFORMED_JSON));
+        }
+    }
 }

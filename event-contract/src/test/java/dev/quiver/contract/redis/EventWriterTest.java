@@ -3,10 +3,7 @@ package dev.quiver.contract.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,10 +52,6 @@ class EventWriterTest {
 
     private static EventWriter writer(TestConfig config) {
         return new EventWriter(client, new RetentionPolicy(config), config);
-    }
-
-    private static EventWriter writer(TestConfig config, Instant now) {
-        return new EventWriter(client, new RetentionPolicy(config), config, Clock.fixed(now, ZoneOffset.UTC));
     }
 
     private static AppendRequest upsert(String topic, String key, String data, String idempotencyKey) {
@@ -156,7 +149,7 @@ class EventWriterTest {
             append(filler, "aged", upsert("aged", "k", Integer.toString(i), null));
         }
         Thread.sleep(5);
-        append(writer(config, Instant.now()), "aged", upsert("aged", "k", "last", null));
+        append(writer(config), "aged", upsert("aged", "k", "last", null));
 
         assertThat((Long) redis.call("XLEN", keys.stream())).isLessThan(100L);
         assertThat(redis.call("HGET", keys.meta(), "floor")).isNotNull();
@@ -223,6 +216,46 @@ class EventWriterTest {
         TopicKeys keys = new TopicKeys("a.b:c-d_e");
         for (String key : List.of(keys.stream(), keys.state(), keys.meta(), keys.idempotency("ff"))) {
             assertThat(key).startsWith("{q:t:a.b:c-d_e}");
+        }
+    }
+
+    @Test
+    void anAgeLimitNeverTrimsTheEventJustWritten() {
+        // Everything is "too old" for a 1 ms limit; the newest event must stay, and the floor must name it.
+        TestConfig config = TestConfig.defaults().withRetention(0, Duration.ofMillis(1));
+        String id = null;
+        for (int i = 0; i < 300; i++) {
+            id = append(writer(config), "old", upsert("old", "k", Integer.toString(i), null)).ids().get(0);
+        }
+        TopicKeys keys = new TopicKeys("old");
+        assertThat((Long) redis.call("XLEN", keys.stream())).isPositive();
+        @SuppressWarnings("unchecked")
+        List<List<Object>> last = (List<List<Object>>) redis.call("XREVRANGE", keys.stream(), "+", "-", "COUNT", "1");
+        assertThat(last.get(0).get(0)).isEqualTo(id);
+        assertThat(redis.call("HGET", keys.meta(), "floor")).isNotNull();
+    }
+
+    @Test
+    void twoEventsOfOneCallWithOneKeyAndDifferentContentConflict() {
+        EventWriter writer = writer(TestConfig.defaults());
+        assertThatThrownBy(() -> append(writer, "t", upsert("t", "k", "1", "same"), upsert("t", "k", "2", "same")))
+                .isInstanceOfSatisfying(IdempotencyConflictException.class, e -> assertThat(e.index()).isEqualTo(1));
+        assertThat(redis.call("EXISTS", new TopicKeys("t").stream())).isEqualTo(0L);
+        // The same content twice is one event.
+        AppendResult twice = append(writer, "t", upsert("t", "k", "1", "same"), upsert("t", "k", "1", "same"));
+        assertThat(twice.ids().get(0)).isEqualTo(twice.ids().get(1));
+        assertThat(redis.call("XLEN", new TopicKeys("t").stream())).isEqualTo(1L);
+    }
+
+    @Test
+    void redisOutOfMemoryIsAnOutageNotADefect() {
+        redis.call("CONFIG", "SET", "maxmemory", "1");
+        try {
+            assertThatThrownBy(() -> append(writer(TestConfig.defaults()), "t", upsert("t", "k", "1", null)))
+                    .isInstanceOfSatisfying(ProblemException.class,
+                            e -> assertThat(e.type()).isEqualTo(ProblemType.BACKEND_UNAVAILABLE));
+        } finally {
+            redis.call("CONFIG", "SET", "maxmemory", "0");
         }
     }
 }

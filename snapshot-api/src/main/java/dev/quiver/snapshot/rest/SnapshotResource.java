@@ -60,7 +60,7 @@ public class SnapshotResource {
     @APIResponse(responseCode = "200", description = "A page of the state")
     @APIResponse(responseCode = "304", description = "Unchanged since the ETag in If-None-Match")
     public Uni<Response> snapshot(@PathParam("topic") String topic, @QueryParam("after") String after,
-            @QueryParam("limit") Integer limit, @QueryParam("walk") String walk,
+            @QueryParam("limit") String limit, @QueryParam("walk") String walk,
             @HeaderParam("If-None-Match") String ifNoneMatch) {
         checkTopic(topic);
         int size = bounded(limit, config.defaultLimit(), config.maxLimit(), "limit");
@@ -163,7 +163,7 @@ public class SnapshotResource {
     @APIResponse(responseCode = "200", description = "Events after the cursor and the cursor to continue from")
     @APIResponse(responseCode = "410", description = "The cursor is no longer served: reload the snapshot")
     public Uni<Response> events(@PathParam("topic") String topic, @QueryParam("after") String after,
-            @QueryParam("limit") Integer limit) {
+            @QueryParam("limit") String limit) {
         checkTopic(topic);
         int size = bounded(limit, config.defaultEventsLimit(), config.maxEventsLimit(), "limit");
         TopicPosition from = after == null ? TopicPosition.EMPTY : cursor(after, "after");
@@ -221,9 +221,15 @@ public class SnapshotResource {
         }
     }
 
-    private static int bounded(Integer value, int fallback, int max, String name) {
-        if (value == null) {
+    private static int bounded(String text, int fallback, int max, String name) {
+        if (text == null) {
             return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            value = -1;
         }
         if (value < 1 || value > max) {
             throw new ProblemException(ProblemType.INVALID_REQUEST, name + " must be from 1 to " + max)
