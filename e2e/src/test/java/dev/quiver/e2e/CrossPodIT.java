@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.quiver.contract.security.PublisherKeys;
 import dev.quiver.testkit.RedisServer;
 
 /**
@@ -44,6 +45,8 @@ class CrossPodIT {
     private static final Pattern DATA = Pattern.compile("\"data\":(\\d+)");
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
+    private static final String API_KEY = "e2e-publisher-key-0123456789abcdefghijkl";
+
     private static RedisServer redis;
     private static ServiceProcess ingest;
     private static ServiceProcess edgeA;
@@ -53,10 +56,15 @@ class CrossPodIT {
     @BeforeAll
     static void startStack() {
         redis = RedisServer.start();
-        Map<String, String> common = Map.of("quarkus.redis.hosts", redis.uri());
-        ingest = ServiceProcess.start("event-ingest", "event-ingest", common);
+        // Production defaults, authentication included: ingest takes a publisher key, and the topics are public
+        // reading (a public dashboard's setup), so the subscribers need no token. The security suites of each
+        // module cover tokens.
+        Map<String, String> common = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.auth.public-topics", "*");
+        ingest = ServiceProcess.start("event-ingest", "event-ingest", Map.of("quarkus.redis.hosts", redis.uri(),
+                "quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY),
+                "quiver.auth.publisher-keys.e2e.topics", "*"));
         Map<String, String> edge = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.edge.drain-window", "3s",
-                "quiver.edge.retry", "200ms");
+                "quiver.edge.retry", "200ms", "quiver.auth.public-topics", "*");
         edgeA = ServiceProcess.start("stream-edge-a", "stream-edge", edge);
         edgeB = ServiceProcess.start("stream-edge-b", "stream-edge", edge);
         snapshot = ServiceProcess.start("snapshot-api", "snapshot-api", common);
@@ -81,6 +89,7 @@ class CrossPodIT {
 
     private static String post(String topic, int n) {
         HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
+                .header("Authorization", "Bearer " + API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"n\",\"data\":" + n + "}")).build();
         try {
@@ -376,6 +385,7 @@ class CrossPodIT {
 
     private static void postKeyed(String topic, String key, String op, String data) {
         HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
+                .header("Authorization", "Bearer " + API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"t\",\"key\":\"" + key + "\",\"op\":\"" + op
                         + "\"" + (data == null ? "" : ",\"data\":" + data) + "}"))

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,6 +36,10 @@ final class WsTestClient implements AutoCloseable {
     private final boolean binary;
 
     WsTestClient(URI root, String subprotocol) {
+        this(root, subprotocol, Map.of());
+    }
+
+    WsTestClient(URI root, String subprotocol, Map<String, String> headers) {
         this.binary = "quiver.v1.msgpack".equals(subprotocol);
         // Non-blocking: callbacks on the connection's event loop, in arrival order (worker threads would reorder them).
         BasicWebSocketConnector connector = BasicWebSocketConnector.create().baseUri(root).path("/v1/ws")
@@ -51,6 +56,7 @@ final class WsTestClient implements AutoCloseable {
         if (subprotocol != null) {
             connector.addSubprotocol(subprotocol);
         }
+        headers.forEach(connector::addHeader);
         this.connection = connector.connectAndAwait();
     }
 

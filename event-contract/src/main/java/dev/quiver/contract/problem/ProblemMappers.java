@@ -41,6 +41,7 @@ public class ProblemMappers {
         if (e.retryAfterSeconds() != null) {
             response.header("Retry-After", e.retryAfterSeconds());
         }
+        e.headers().forEach(response::header);
         return response.build();
     }
 

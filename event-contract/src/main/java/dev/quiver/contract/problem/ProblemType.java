@@ -11,6 +11,8 @@ public enum ProblemType {
     INVALID_TOPIC("invalid-topic", 400, "Invalid topic name"),
     INVALID_REQUEST("invalid-request", 400, "Invalid request"),
     INVALID_CURSOR("invalid-cursor", 400, "Invalid cursor"),
+    UNAUTHORIZED("unauthorized", 401, "Authentication required"),
+    FORBIDDEN("forbidden", 403, "Not allowed"),
     NOT_FOUND("not-found", 404, "Not found"),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
@@ -19,6 +21,7 @@ public enum ProblemType {
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     TOO_MANY_CONNECTIONS("too-many-connections", 429, "Too many connections"),
+    RATE_LIMITED("rate-limited", 429, "Too many requests"),
     BACKEND_UNAVAILABLE("backend-unavailable", 503, "Storage unavailable"),
     POD_UNAVAILABLE("pod-unavailable", 503, "This pod takes no new connections"),
     INTERNAL("internal", 500, "Internal error");
@@ -50,7 +53,8 @@ public enum ProblemType {
 
     /** Whether a bare framework status may be reported as this type. */
     private boolean generic() {
-        return this == INVALID_REQUEST || this == NOT_FOUND || this == METHOD_NOT_ALLOWED || this == NOT_ACCEPTABLE
+        return this == INVALID_REQUEST || this == UNAUTHORIZED || this == FORBIDDEN || this == NOT_FOUND
+                || this == METHOD_NOT_ALLOWED || this == NOT_ACCEPTABLE
                 || this == PAYLOAD_TOO_LARGE || this == UNSUPPORTED_MEDIA_TYPE || this == INTERNAL;
     }
 

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.event.TopicPatterns;
 
 /** Resolves the retention limits of a topic from the defaults and the per-pattern overrides. */
 @ApplicationScoped
@@ -42,7 +43,7 @@ public class RetentionPolicy {
         List<Override> list = new ArrayList<>();
         for (Map.Entry<String, EventsConfig.OverrideLimits> entry : retention.topics().entrySet()) {
             EventsConfig.OverrideLimits limits = entry.getValue();
-            list.add(new Override(entry.getKey(), glob(entry.getKey()), new Limits(
+            list.add(new Override(entry.getKey(), TopicPatterns.glob(entry.getKey()), new Limits(
                     limits.maxLen().orElse(defaults.maxLen()), limits.maxAge().orElse(defaults.maxAge()))));
         }
         // Most specific first; equal lengths in name order so that the choice never depends on map iteration.
@@ -58,16 +59,5 @@ public class RetentionPolicy {
             }
         }
         return defaults;
-    }
-
-    static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (String literal : glob.split("\\*", -1)) {
-            if (regex.length() > 0) {
-                regex.append(".*");
-            }
-            regex.append(Pattern.quote(literal));
-        }
-        return Pattern.compile(regex.toString());
     }
 }

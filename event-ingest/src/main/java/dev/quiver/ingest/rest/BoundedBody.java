@@ -64,6 +64,25 @@ final class BoundedBody {
         });
     }
 
+    /**
+     * {@code work} (which reads the body last), arranging a lingering close when it fails before the body was read: a
+     * request refused on its headers (401, 403, 429) leaves its body unread on the connection.
+     */
+    static <T> Uni<T> refusedEarly(RoutingContext context, Uni<T> work) {
+        return work.onFailure().invoke(failure -> {
+            if (!context.request().isEnded()) {
+                lingerThenClose(context);
+            }
+        });
+    }
+
+    private static void lingerThenClose(RoutingContext context) {
+        if (context.request().version() != HttpVersion.HTTP_2) {
+            context.addEndHandler(ignored -> context.vertx().setTimer(LINGER_MILLIS,
+                    timer -> context.request().connection().close()));
+        }
+    }
+
     private static boolean exceeds(String declared, long limit) {
         try {
             return Long.parseLong(declared.trim()) > limit;
@@ -80,10 +99,7 @@ final class BoundedBody {
      * HTTP/2 stream ends on its own.
      */
     private static ProblemException tooLarge(RoutingContext context, long limit) {
-        if (context.request().version() != HttpVersion.HTTP_2) {
-            context.addEndHandler(ignored -> context.vertx().setTimer(LINGER_MILLIS,
-                    timer -> context.request().connection().close()));
-        }
+        lingerThenClose(context);
         return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The body exceeds the limit of " + limit + " bytes")
                 .with("limit", limit);
     }

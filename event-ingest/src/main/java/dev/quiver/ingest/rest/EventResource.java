@@ -25,8 +25,12 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.Problems;
+import dev.quiver.contract.security.Authenticator;
+import dev.quiver.contract.security.Caller;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.ingest.config.IngestConfig;
 import dev.quiver.ingest.metrics.IngestMetrics;
 import dev.quiver.ingest.metrics.IngestMetrics.Endpoint;
@@ -50,11 +54,13 @@ public class EventResource {
     private final IngestService ingest;
     private final IngestMetrics metrics;
     private final IngestConfig config;
+    private final Authenticator auth;
 
-    public EventResource(IngestService ingest, IngestMetrics metrics, IngestConfig config) {
+    public EventResource(IngestService ingest, IngestMetrics metrics, IngestConfig config, Authenticator auth) {
         this.ingest = ingest;
         this.metrics = metrics;
         this.config = config;
+        this.auth = auth;
     }
 
     @POST
@@ -69,6 +75,9 @@ public class EventResource {
             @Content(mediaType = CloudEvents.STRUCTURED, schema = @Schema(type = SchemaType.OBJECT))})
     @APIResponse(responseCode = "202", description = "Stored", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AcceptedEvent.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON, invalid event or topic", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "401", description = "Missing or invalid API key or token", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "403", description = "The key may not publish to this topic", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "429", description = "Publish rate limit exceeded; see Retry-After", content = @Content(mediaType = Problems.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "Idempotency key reused for another event", content = @Content(mediaType = Problems.MEDIA_TYPE))
     @APIResponse(responseCode = "413", description = "Body over the limit", content = @Content(mediaType = Problems.MEDIA_TYPE))
     @APIResponse(responseCode = "415", description = "Unsupported media type", content = @Content(mediaType = Problems.MEDIA_TYPE))
@@ -77,8 +86,18 @@ public class EventResource {
             @Parameter(description = "Topic name, matching [A-Za-z0-9][A-Za-z0-9._:-]{0,199}") @PathParam("topic") String topic,
             @Context HttpHeaders headers, @Context RoutingContext routing) {
         Timer.Sample sample = metrics.startRequest();
-        return timed(BoundedBody.read(routing, config.maxBodySize().asLongValue())
-                .flatMap(body -> ingest.publish(topic, headers::getHeaderString, body)), sample, Endpoint.SINGLE)
+        // Credentials, topic and rate are checked before a byte of the body is read.
+        Uni<byte[]> body = Uni.createFrom().deferred(() -> {
+            Caller caller = caller(routing);
+            Principal principal = auth.authenticate(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null, caller);
+            if (Topics.isValid(topic)) {
+                auth.checkPublish(principal, topic, caller);
+                auth.chargePublish(principal, 1, caller);
+            }
+            return BoundedBody.read(routing, config.maxBodySize().asLongValue());
+        });
+        return timed(BoundedBody.refusedEarly(routing, body)
+                .flatMap(bytes -> ingest.publish(topic, headers::getHeaderString, bytes)), sample, Endpoint.SINGLE)
                 .map(accepted -> replayed(Response.accepted(new AcceptedEvent(accepted.topic(), accepted.id())),
                         accepted.replayed()).build());
     }
@@ -96,17 +115,43 @@ public class EventResource {
             @Content(mediaType = CloudEvents.BATCH, schema = @Schema(type = SchemaType.ARRAY))})
     @APIResponse(responseCode = "202", description = "Stored; ids in request order", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AcceptedBatch.class)))
     @APIResponse(responseCode = "400", description = "An item is invalid (see index)", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "401", description = "Missing or invalid API key or token", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "403", description = "An item's topic is not allowed for the key (see index)", content = @Content(mediaType = Problems.MEDIA_TYPE))
+    @APIResponse(responseCode = "429", description = "Publish rate limit exceeded; see Retry-After", content = @Content(mediaType = Problems.MEDIA_TYPE))
     @APIResponse(responseCode = "503", description = "Redis unavailable; see Retry-After", content = @Content(mediaType = Problems.MEDIA_TYPE))
     public Uni<Response> publishBatch(@Context HttpHeaders headers, @Context RoutingContext routing) {
         Timer.Sample sample = metrics.startRequest();
-        return timed(BoundedBody.read(routing, config.maxBatchBodySize().asLongValue())
-                .flatMap(body -> ingest.publishBatch(headers::getHeaderString, body)), sample, Endpoint.BATCH)
+        Uni<List<Accepted>> work = Uni.createFrom().deferred(() -> {
+            Caller caller = caller(routing);
+            Principal principal = auth.authenticate(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null, caller);
+            // The topics of a batch are known only once it is parsed: IngestService has each checked before writing.
+            return BoundedBody.read(routing, config.maxBatchBodySize().asLongValue())
+                    .flatMap(body -> ingest.publishBatch(headers::getHeaderString, body,
+                            topics -> guard(principal, topics, caller)));
+        });
+        return timed(BoundedBody.refusedEarly(routing, work), sample, Endpoint.BATCH)
                 .map(accepted -> {
                     List<AcceptedEvent> events = accepted.stream().map(a -> new AcceptedEvent(a.topic(), a.id()))
                             .toList();
                     boolean allReplayed = accepted.stream().allMatch(Accepted::replayed);
                     return replayed(Response.accepted(new AcceptedBatch(events)), allReplayed).build();
                 });
+    }
+
+    private void guard(Principal principal, List<String> topics, Caller caller) {
+        for (int i = 0; i < topics.size(); i++) {
+            try {
+                auth.checkPublish(principal, topics.get(i), caller);
+            } catch (ProblemException e) {
+                throw e.with("index", i);
+            }
+        }
+        auth.chargePublish(principal, topics.size(), caller);
+    }
+
+    private static Caller caller(RoutingContext routing) {
+        return new Caller(routing.request().remoteAddress() == null ? "-" : routing.request().remoteAddress().host(),
+                "http", routing.normalizedPath());
     }
 
     private <T> Uni<T> timed(Uni<T> work, Timer.Sample sample, Endpoint endpoint) {

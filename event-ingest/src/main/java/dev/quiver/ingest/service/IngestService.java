@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -108,8 +109,12 @@ public class IngestService {
      * Up to {@link IngestConfig#maxBatchEvents()} events, each naming its topic: a JSON array of plain events, or a
      * CloudEvents batch. Events of one topic are written in one atomic step, in request order; topics are written
      * independently of each other.
+     *
+     * @param authorize told every event's topic, in request order, once all are valid and before anything is written;
+     *        throws to refuse the batch
      */
-    public Uni<List<Accepted>> publishBatch(Function<String, String> header, byte[] body) {
+    public Uni<List<Accepted>> publishBatch(Function<String, String> header, byte[] body,
+            Consumer<List<String>> authorize) {
         String media = mediaType(header.apply("Content-Type"));
         boolean cloudEvent = media.equals(CloudEvents.BATCH);
         if (!cloudEvent && !media.equals(JSON)) {
@@ -136,6 +141,7 @@ public class IngestService {
             }
         }
         checkDuplicateKeys(events);
+        authorize.accept(events.stream().map(event -> event.draft().topic()).toList());
         return write(events).map(accepted -> {
             int replayed = (int) accepted.stream().filter(Accepted::replayed).count();
             metrics.written(cloudEvent, accepted.size(), replayed);

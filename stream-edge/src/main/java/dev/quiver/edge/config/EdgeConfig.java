@@ -1,6 +1,7 @@
 package dev.quiver.edge.config;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -18,7 +19,10 @@ public interface EdgeConfig {
     @WithDefault("20000")
     int maxConnections();
 
-    /** Most streaming connections one client identity (its IP address, until authentication exists) may hold here. */
+    /**
+     * Most streaming connections one client may hold here: a token's subject, or the IP address of a client without
+     * one.
+     */
     @WithDefault("100")
     int maxConnectionsPerClient();
 
@@ -74,6 +78,9 @@ public interface EdgeConfig {
     @WithDefault("5s")
     Duration readerReadyGrace();
 
+    /** Connection attempts (SSE, polls, WebSocket handshakes) per IP address; beyond it, 429 with Retry-After. */
+    ConnectRate connectRate();
+
     /** Long polling. */
     Poll poll();
 
@@ -86,6 +93,26 @@ public interface EdgeConfig {
         /** Malformed frames in a row after which the connection is closed with 4400. */
         @WithDefault("3")
         int maxMalformed();
+
+        /**
+         * Origins whose pages may open a WebSocket (exact {@code scheme://host[:port]}); {@code *} allows any. A
+         * handshake with another Origin is refused with 403; one without Origin (not a browser) is let through to the
+         * credential check. Defaults to the CORS origins.
+         */
+        @WithDefault("${quarkus.http.cors.origins}")
+        List<String> allowedOrigins();
+    }
+
+    /** A token bucket per IP address. */
+    interface ConnectRate {
+
+        /** Sustained attempts per second. */
+        @WithDefault("20")
+        double perSecond();
+
+        /** Attempts allowed at once above the sustained rate. */
+        @WithDefault("100")
+        int burst();
     }
 
     /** Long-polling limits. */

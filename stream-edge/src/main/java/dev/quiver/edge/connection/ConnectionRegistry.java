@@ -34,6 +34,9 @@ public class ConnectionRegistry {
 
         /** Tells the client to reconnect to another pod, then closes. */
         void drain();
+
+        /** The client's token expired (past the grace): tells it to come back with a fresh one, then closes. */
+        void expire();
     }
 
     private final EdgeConfig config;
@@ -57,7 +60,7 @@ public class ConnectionRegistry {
     }
 
     /**
-     * Admits a new connection of {@code client}, or throws the problem that refuses it: 503 while draining or at the
+     * Admits a new connection of {@code client} (a token subject or an IP address), or throws the problem that refuses it: 503 while draining or at the
      * pod limit (another pod can take it), 429 at the per-client limit.
      */
     public void admit(String client) {
@@ -85,7 +88,7 @@ public class ConnectionRegistry {
         if (!admitted[0]) {
             total.decrementAndGet();
             throw new ProblemException(ProblemType.TOO_MANY_CONNECTIONS,
-                    "At most " + config.maxConnectionsPerClient() + " connections per client");
+                    "At most " + config.maxConnectionsPerClient() + " connections per client").retryAfter(5);
         }
     }
 

@@ -5,14 +5,18 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.security.AuthConfig;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.fanout.Session;
 import dev.quiver.edge.metrics.EdgeMetrics;
 import dev.quiver.edge.rest.VertxProblems;
+import dev.quiver.edge.security.EdgeGuard;
 
 /**
  * What every transport does around a session: admission against the limits, registration for heartbeats and drain,
@@ -24,11 +28,36 @@ public class SessionLauncher {
     private final ConnectionRegistry registry;
     private final EdgeMetrics metrics;
     private final VertxProblems problems;
+    private final AuthConfig auth;
 
-    public SessionLauncher(ConnectionRegistry registry, EdgeMetrics metrics, VertxProblems problems) {
+    public SessionLauncher(ConnectionRegistry registry, EdgeMetrics metrics, VertxProblems problems, AuthConfig auth) {
         this.registry = registry;
         this.metrics = metrics;
         this.problems = problems;
+        this.auth = auth;
+    }
+
+    /** The identity per-client connection limits count: the token's subject, else the IP address. */
+    public static String identity(Principal principal, String ip) {
+        String key = principal.limitKey();
+        return key != null ? key : "ip:" + ip;
+    }
+
+    /**
+     * Arranges for {@code connection} to be told to re-authenticate once {@code principal}'s credential expired and the
+     * grace passed; returns the timer to cancel when the connection ends first, or -1 when nothing expires.
+     */
+    public long scheduleExpiry(Principal principal, ConnectionRegistry.Connection connection) {
+        if (principal.expiresAt() == null) {
+            return -1;
+        }
+        long delay = Math.max(1, principal.expiresAt().plus(auth.expiryGrace()).toEpochMilli()
+                - System.currentTimeMillis());
+        Context context = connection.context();
+        return context.owner().setTimer(delay, timer -> context.runOnContext(v -> {
+            metrics.expired();
+            connection.expire();
+        }));
     }
 
     /**
@@ -36,10 +65,9 @@ public class SessionLauncher {
      * session from {@code positions}. A session that cannot join (Redis down) is answered 503 if nothing was sent.
      */
     public <S extends Session & ConnectionRegistry.Connection> void launch(RoutingContext context,
-            EdgeMetrics.Transport transport, SortedMap<String, TopicPosition> positions, Supplier<S> factory) {
-        String client = context.request().remoteAddress() == null
-                ? "unknown"
-                : context.request().remoteAddress().host();
+            EdgeMetrics.Transport transport, Principal principal, SortedMap<String, TopicPosition> positions,
+            Supplier<S> factory) {
+        String client = identity(principal, EdgeGuard.ip(context.request()));
         try {
             registry.admit(client);
         } catch (ProblemException e) {
@@ -50,9 +78,13 @@ public class SessionLauncher {
         HttpServerResponse response = context.response();
         S session = factory.get();
         boolean[] released = {false};
+        long[] expiry = {-1};
         Runnable release = () -> {
             if (!released[0]) {
                 released[0] = true;
+                if (expiry[0] >= 0) {
+                    context.vertx().cancelTimer(expiry[0]);
+                }
                 session.close();
                 registry.remove(session);
                 registry.release(client);
@@ -63,6 +95,7 @@ public class SessionLauncher {
         response.endHandler(v -> release.run());
         metrics.opened(transport);
         registry.add(session);
+        expiry[0] = scheduleExpiry(principal, session);
         session.start(positions).onComplete(started -> {
             if (started.failed()) {
                 release.run();

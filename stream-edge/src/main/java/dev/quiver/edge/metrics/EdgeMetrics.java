@@ -43,6 +43,7 @@ public class EdgeMetrics implements ProblemListener {
     private final Counter resetsUnknown;
     private final Counter slowCloses;
     private final Counter drainCloses;
+    private final Counter expiredCloses;
     private final Counter readerReconnects;
     private final Counter eventsRead;
     private final Counter liveReads;
@@ -72,6 +73,8 @@ public class EdgeMetrics implements ProblemListener {
                 .description("Connections closed because the client fell too far behind").register(registry);
         drainCloses = Counter.builder("quiver.edge.drain.closes")
                 .description("Connections told to reconnect elsewhere during a drain").register(registry);
+        expiredCloses = Counter.builder("quiver.edge.token.expired.closes")
+                .description("Connections closed because their token expired").register(registry);
         readerReconnects = Counter.builder("quiver.edge.reader.reconnects")
                 .description("Reconnection attempts of the live Redis reader").register(registry);
         eventsRead = Counter.builder("quiver.edge.events.read")
@@ -128,6 +131,10 @@ public class EdgeMetrics implements ProblemListener {
 
     public void reset(boolean expired) {
         (expired ? resetsExpired : resetsUnknown).increment();
+    }
+
+    public void expired() {
+        expiredCloses.increment();
     }
 
     public void slowConsumer() {

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
@@ -18,6 +19,7 @@ import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
 import dev.quiver.edge.rest.StreamRequest;
 import dev.quiver.edge.rest.VertxProblems;
+import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/poll}: stateless long polling, the fallback when streaming cannot get through (docs/protocol.md). */
 @ApplicationScoped
@@ -31,27 +33,31 @@ public class PollHandler {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final VertxProblems problems;
+    private final EdgeGuard guard;
     private final ObjectMapper json;
     private final Vertx vertx;
 
     public PollHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
-            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, Vertx vertx) {
+            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, Vertx vertx, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
         this.launcher = launcher;
         this.config = config;
         this.metrics = metrics;
         this.problems = problems;
+        this.guard = guard;
         this.json = json;
         this.vertx = vertx;
     }
 
     public void handle(RoutingContext context) {
         StreamRequest request;
+        Principal principal;
         int timeout;
         int limit;
         try {
             request = StreamRequest.parse(context, config.maxTopicsPerConnection(), CURSOR_SOURCES);
+            principal = guard.admit(context.request(), "poll", request.topics());
             timeout = intParam(context, "timeout", 25, 0, config.poll().maxTimeout());
             limit = intParam(context, "limit", config.poll().defaultLimit(), 1, config.poll().maxLimit());
         } catch (ProblemException e) {
@@ -59,7 +65,7 @@ public class PollHandler {
             return;
         }
         long timeoutMillis = timeout * 1000L;
-        launcher.launch(context, EdgeMetrics.Transport.POLL, request.positions(),
+        launcher.launch(context, EdgeMetrics.Transport.POLL, principal, request.positions(),
                 () -> new PollSession(Vertx.currentContext(), request.topics(), hub, history,
                         config.maxPendingDuringReplay(), context.response(), metrics, json, vertx, limit,
                         timeoutMillis));

@@ -115,6 +115,12 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
         answer();
     }
 
+    @Override
+    public void expire() {
+        // The next poll presents the credentials again and is refused if they are stale.
+        answer();
+    }
+
     private void answer() {
         if (answered) {
             return;

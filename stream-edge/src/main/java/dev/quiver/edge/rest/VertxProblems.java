@@ -42,6 +42,7 @@ public class VertxProblems {
         if (problem.retryAfterSeconds() != null) {
             response.putHeader("Retry-After", problem.retryAfterSeconds().toString());
         }
+        problem.headers().forEach(response::putHeader);
         response.end(Buffer.buffer(body));
     }
 }

@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
@@ -22,6 +23,7 @@ import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
 import dev.quiver.edge.rest.StreamRequest;
 import dev.quiver.edge.rest.VertxProblems;
+import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/stream}: Server-Sent Events (docs/protocol.md). */
 @ApplicationScoped
@@ -36,24 +38,28 @@ public class SseHandler {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final VertxProblems problems;
+    private final EdgeGuard guard;
     private final ObjectMapper json;
 
     public SseHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
-            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json) {
+            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
         this.launcher = launcher;
         this.config = config;
         this.metrics = metrics;
         this.problems = problems;
+        this.guard = guard;
         this.json = json;
     }
 
     public void handle(RoutingContext context) {
         StreamRequest request;
+        Principal principal;
         try {
             checkAccept(context.request().getHeader(HttpHeaders.ACCEPT));
             request = StreamRequest.parse(context, config.maxTopicsPerConnection(), CURSOR_SOURCES);
+            principal = guard.admit(context.request(), "sse", request.topics());
         } catch (ProblemException e) {
             problems.send(context, e);
             return;
@@ -63,7 +69,7 @@ public class SseHandler {
         long retry = config.retry().toMillis();
         // Each connection its own retry between the base and twice it: clients dropped together come back spread out.
         long jitteredRetry = retry + ThreadLocalRandom.current().nextLong(retry + 1);
-        launcher.launch(context, EdgeMetrics.Transport.SSE, request.positions(),
+        launcher.launch(context, EdgeMetrics.Transport.SSE, principal, request.positions(),
                 () -> new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
                         config.maxPendingDuringReplay(), response, context.request()::connection,
                         context.request().version(), metrics, json,

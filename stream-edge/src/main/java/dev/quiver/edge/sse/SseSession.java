@@ -32,6 +32,7 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
     private static final Buffer DRAIN = Buffer.buffer("event: reconnect\ndata: {\"reason\":\"drain\"}\n\n");
     private static final Buffer UNAVAILABLE = Buffer
             .buffer("event: reconnect\ndata: {\"reason\":\"backend-unavailable\"}\n\n");
+    private static final Buffer REAUTH = Buffer.buffer("event: reauth\ndata: {\"reason\":\"token-expired\"}\n\n");
     private static final Buffer SLOW = Buffer.buffer("event: slow\ndata: {\"reason\":\"slow-consumer\"}\n\n");
 
     private static final long CLOSE_GRACE_MILLIS = 1000;
@@ -125,6 +126,13 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
         if (!isClosed()) {
             metrics.drained();
             end(DRAIN);
+        }
+    }
+
+    @Override
+    public void expire() {
+        if (!isClosed()) {
+            end(REAUTH);
         }
     }
 

@@ -31,6 +31,9 @@ import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.EventWriter;
 import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.security.Authenticator;
+import dev.quiver.contract.security.Caller;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.fanout.EncodedEvent;
@@ -59,7 +62,11 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final EventWriter writer;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
+    private final Principal principal;
+    private final Authenticator auth;
+    private final Caller caller;
     private final Map<String, WsSubscription> subscriptions = new HashMap<>();
+    private long expiryTimer = -1;
     private final long budget;
     private long pendingBytes;
     private int malformedInARow;
@@ -67,7 +74,8 @@ final class WsClient implements ConnectionRegistry.Connection {
     private boolean closing;
 
     WsClient(WebSocketConnection connection, String address, boolean binary, Context context, TopicHub hub,
-            HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics) {
+            HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics, Principal principal,
+            Authenticator auth, Caller caller) {
         this.connection = connection;
         this.address = address;
         this.binary = binary;
@@ -78,6 +86,14 @@ final class WsClient implements ConnectionRegistry.Connection {
         this.config = config;
         this.metrics = metrics;
         this.budget = config.slowConsumerBuffer().asLongValue();
+        this.principal = principal;
+        this.auth = auth;
+        this.caller = caller;
+    }
+
+    /** The timer that closes the connection when its token expires, cancelled when it closes first. */
+    void expiryTimer(long timer) {
+        this.expiryTimer = timer;
     }
 
     @Override
@@ -156,6 +172,10 @@ final class WsClient implements ConnectionRegistry.Connection {
             error(ref, "invalid-topic", "Topic names match " + Topics.PATTERN);
             return;
         }
+        if (!auth.maySubscribe(principal, topic)) {
+            refused(ref, "Not allowed to read topic " + topic);
+            return;
+        }
         if (subscriptions.containsKey(topic)) {
             error(ref, "already-subscribed", "Already subscribed to " + topic);
             return;
@@ -199,6 +219,11 @@ final class WsClient implements ConnectionRegistry.Connection {
                 throw new ProblemException(ProblemType.INVALID_TOPIC, "Topic names match " + Topics.PATTERN);
             }
             draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
+            if (!auth.mayPublish(principal, topic)) {
+                refused(ref, "Not allowed to publish to topic " + topic);
+                return;
+            }
+            auth.chargePublish(principal, 1, caller);
             String idempotencyKey = message.hasNonNull("idempotencyKey")
                     ? message.get("idempotencyKey").asText()
                     : null;
@@ -206,7 +231,11 @@ final class WsClient implements ConnectionRegistry.Connection {
                     ? null
                     : IdempotencyKeys.single(IdempotencyKeys.validate(idempotencyKey, "/idempotencyKey"));
         } catch (ProblemException e) {
-            error(ref, e.type().slug(), e.getMessage());
+            ObjectNode refusal = errorMessage(ref, e.type().slug(), e.getMessage());
+            if (e.retryAfterSeconds() != null) {
+                refusal.put("retryAfter", e.retryAfterSeconds());
+            }
+            send(refusal);
             return;
         }
         writer.append(topic, List.of(new AppendRequest(draft, key))).subscribe().with(
@@ -277,10 +306,21 @@ final class WsClient implements ConnectionRegistry.Connection {
     }
 
     private void error(String ref, String code, String detail) {
+        send(errorMessage(ref, code, detail));
+    }
+
+    private ObjectNode errorMessage(String ref, String code, String detail) {
         ObjectNode message = reply("error", ref);
         message.put("code", code);
         message.put("message", detail);
-        send(message);
+        return message;
+    }
+
+    /** An operation outside the principal's topics: an audit line and an error; the connection stays. */
+    private void refused(String ref, String detail) {
+        auth.audit(403, "topic-not-allowed", principal, caller);
+        metrics.onProblem(ProblemType.FORBIDDEN);
+        error(ref, ProblemType.FORBIDDEN.slug(), detail);
     }
 
     private ObjectNode reply(String op, String ref) {
@@ -348,11 +388,19 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
     }
 
+    @Override
+    public void expire() {
+        if (!closing) {
+            close(WsCloseCodes.TOKEN_EXPIRED);
+        }
+    }
+
     void close(CloseReason reason) {
         if (closing) {
             return;
         }
         closing = true;
+        cancelExpiry();
         subscriptions.values().forEach(Session::close);
         subscriptions.clear();
         connection.close(reason).subscribe().with(v -> {
@@ -360,9 +408,17 @@ final class WsClient implements ConnectionRegistry.Connection {
         });
     }
 
+    private void cancelExpiry() {
+        if (expiryTimer >= 0) {
+            context.owner().cancelTimer(expiryTimer);
+            expiryTimer = -1;
+        }
+    }
+
     /** The connection is gone: leave every topic. */
     void closed() {
         closing = true;
+        cancelExpiry();
         subscriptions.values().forEach(Session::close);
         subscriptions.clear();
     }

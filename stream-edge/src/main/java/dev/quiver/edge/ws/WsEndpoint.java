@@ -21,8 +21,12 @@ import io.vertx.core.buffer.Buffer;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.contract.security.Authenticator;
+import dev.quiver.contract.security.Caller;
+import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.ConnectionRegistry;
+import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
@@ -45,23 +49,32 @@ public class WsEndpoint {
     private final ConnectionRegistry registry;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
+    private final SessionLauncher launcher;
+    private final Authenticator auth;
     private final ConcurrentHashMap<String, WsClient> clients = new ConcurrentHashMap<>();
 
     public WsEndpoint(TopicHub hub, HistoryReader history, EventWriter writer, ConnectionRegistry registry,
-            EdgeConfig config, EdgeMetrics metrics) {
+            EdgeConfig config, EdgeMetrics metrics, SessionLauncher launcher, Authenticator auth) {
         this.hub = hub;
         this.history = history;
         this.writer = writer;
         this.registry = registry;
         this.config = config;
         this.metrics = metrics;
+        this.launcher = launcher;
+        this.auth = auth;
     }
 
     @OnOpen
     @NonBlocking
     public void open(WebSocketConnection connection) {
         String address = connection.handshakeRequest().remoteAddress();
-        String client = address == null ? "unknown" : address.replaceFirst(":\\d+$", "");
+        String ip = address == null ? "-" : address.replaceFirst(":\\d+$", "");
+        Principal principal = connection.userData().get(WsUpgradeCheck.PRINCIPAL);
+        if (principal == null) {
+            principal = Principal.ANONYMOUS;
+        }
+        String client = SessionLauncher.identity(principal, ip);
         try {
             registry.admit(client);
         } catch (ProblemException e) {
@@ -74,9 +87,11 @@ public class WsEndpoint {
             return;
         }
         WsClient state = new WsClient(connection, client, MSGPACK.equals(connection.subprotocol()),
-                Vertx.currentContext(), hub, history, writer, config, metrics);
+                Vertx.currentContext(), hub, history, writer, config, metrics, principal, auth,
+                new Caller(ip, "ws", connection.handshakeRequest().path()));
         clients.put(connection.id(), state);
         registry.add(state);
+        state.expiryTimer(launcher.scheduleExpiry(principal, state));
         metrics.opened(EdgeMetrics.Transport.WS);
     }
 

@@ -1,0 +1,63 @@
+package dev.quiver.contract.security;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+/**
+ * The audit trail of refused credentials: one structured line per failure on the {@code dev.quiver.audit} category,
+ * at most {@link AuthConfig#auditLinesPerSecond()} per second so that a flood of bad attempts cannot flood the logs;
+ * each line reports how many were suppressed before it. Lines never carry a credential, only its kind and the
+ * identity it proved (a key's name, a verified token's subject).
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    private static final Logger LOG = Logger.getLogger("dev.quiver.audit");
+
+    private final int perSecond;
+    private final AtomicLong window = new AtomicLong();
+    private final AtomicInteger inWindow = new AtomicInteger();
+    private final AtomicLong suppressed = new AtomicLong();
+
+    public AuditLog(AuthConfig config) {
+        this.perSecond = config.auditLinesPerSecond();
+    }
+
+    /**
+     * Records a refusal.
+     *
+     * @param status 401, 403 or 429
+     * @param reason a stable slug such as {@code expired} or {@code topic-not-allowed}
+     * @param subject the proven identity, or {@code null}
+     * @param caller where the attempt came from
+     */
+    public void refused(int status, String reason, String subject, Caller caller) {
+        long second = System.currentTimeMillis() / 1000;
+        long current = window.get();
+        if (current != second && window.compareAndSet(current, second)) {
+            inWindow.set(0);
+        }
+        if (inWindow.incrementAndGet() > perSecond) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        long dropped = suppressed.getAndSet(0);
+        LOG.warnf("auth-refused status=%d reason=%s subject=%s ip=%s transport=%s path=%s suppressed=%d", status,
+                reason, subject == null ? "-" : quote(subject), caller.ip(), caller.transport(), caller.path(),
+                dropped);
+    }
+
+    /** Subjects come from verified tokens, but are still caller-chosen text: keep them on one line. */
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length() && i < 200; i++) {
+            char c = value.charAt(i);
+            out.append(c < 0x20 || c == '"' || c == '\\' || c == 0x7f ? '?' : c);
+        }
+        return out.append('"').toString();
+    }
+}
