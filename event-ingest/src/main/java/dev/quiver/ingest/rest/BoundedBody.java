@@ -20,6 +20,8 @@ import dev.quiver.contract.problem.ProblemType;
 final class BoundedBody {
 
     private static final long LINGER_MILLIS = 1000;
+    /** Largest unread body a refused request may leave that is discarded rather than closed on. */
+    private static final long DISCARD_LIMIT = 64 * 1024;
 
     private BoundedBody() {
     }
@@ -65,12 +67,23 @@ final class BoundedBody {
     }
 
     /**
-     * {@code work} (which reads the body last), arranging a lingering close when it fails before the body was read: a
-     * request refused on its headers (401, 403, 429) leaves its body unread on the connection.
+     * {@code work} (which reads the body last), cleaning up when it fails before the body was read: a request refused
+     * on its headers (401, 403, 429) leaves its body on the connection. A small declared body is read and discarded,
+     * so the connection stays usable (a client retrying with fresh credentials keeps it); anything else gets a
+     * lingering close.
      */
     static <T> Uni<T> refusedEarly(RoutingContext context, Uni<T> work) {
         return work.onFailure().invoke(failure -> {
-            if (!context.request().isEnded()) {
+            HttpServerRequest request = context.request();
+            if (request.isEnded()) {
+                return;
+            }
+            String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (declared != null && !exceeds(declared, DISCARD_LIMIT)) {
+                request.handler(ignored -> {
+                });
+                request.resume();
+            } else {
                 lingerThenClose(context);
             }
         });
