@@ -145,7 +145,7 @@ class SecurityTest extends IngestTestSupport {
     }
 
     @Test
-    void aThousandFailedAttemptsDoNotDisturbALegitimatePublisher() throws Exception {
+    void aThousandFailedAttemptsAndBadBodiesDoNotDisturbALegitimatePublisher() throws Exception {
         String topic = freshTopic("orders");
         String forged = bearer(TestTokens.token("eve").publish("*").hs256("a-different-secret-long-enough-01234"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -157,6 +157,12 @@ class SecurityTest extends IngestTestSupport {
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(EVENT))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(401);
+            if (i % 100 == 50) {
+                // Bad bodies from a valid key harm nothing else either.
+                postAs(bearer(TestTokens.API_KEY), topic, "{\"type\":").statusCode(400);
+                postAs(bearer(TestTokens.API_KEY), topic, "{\"type\":\"t\",\"data\":\"" + "x".repeat(300_000)
+                        + "\"}").statusCode(413);
+            }
             if (i % 100 == 0) {
                 postAs(bearer(TestTokens.API_KEY), topic, EVENT).statusCode(202);
                 accepted++;

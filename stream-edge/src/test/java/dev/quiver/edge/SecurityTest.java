@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,19 @@ class SecurityTest extends EdgeTestSupport {
     }
 
     @Test
+    void streamsAndPollsAreSharedWithAllowedOriginsOnly() throws Exception {
+        String topic = freshTopic("public");
+        HttpResponse<String> allowed = get("/v1/poll?timeout=0&topic=" + topic,
+                Map.of("Origin", SecurityProfile.ALLOWED_ORIGIN));
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue(
+                SecurityProfile.ALLOWED_ORIGIN);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).isNotEqualTo(Optional.of("true"));
+        assertThat(get("/v1/poll?timeout=0&topic=" + topic, Map.of("Origin", "https://evil.test")).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
     void webSocketOperationsStayInsideTheClaims() {
         String readable = freshTopic("orders");
         String token = TestTokens.token("ws-alice").subscribe("orders.*").publish("orders.*").hs256();
@@ -224,6 +238,29 @@ class SecurityTest extends EdgeTestSupport {
         try (WsTestClient ws = new WsTestClient(root, null, Map.of("Authorization", bearer(token), "Origin",
                 SecurityProfile.ALLOWED_ORIGIN))) {
             assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void malformedAndOversizeFramesCloseOnlyTheirOwnSocket() {
+        String topic = freshTopic("public");
+        try (SseClient legit = SseClient.open(stream("topic=" + topic));
+                WsTestClient garbage = new WsTestClient(root, null, Map.of("Origin", SecurityProfile.ALLOWED_ORIGIN));
+                WsTestClient huge = new WsTestClient(root, null, Map.of("Origin", SecurityProfile.ALLOWED_ORIGIN))) {
+            assertThat(legit.status()).isEqualTo(200);
+            publish(topic, "0");
+            for (int i = 0; i < 3; i++) {
+                garbage.sendText("{\"op\":\"subscribe\",");
+            }
+            huge.sendText("{\"op\":\"ping\",\"ref\":\"" + "x".repeat(70_000) + "\"}");
+            publish(topic, "1");
+            assertThat(garbage.awaitClose(WAIT).getCode()).isEqualTo(4400);
+            assertThat(huge.awaitClose(WAIT).getCode()).isEqualTo(1009);
+            publish(topic, "2");
+            List<SseClient.Frame> frames = legit.take(3, WAIT);
+            for (int i = 0; i < 3; i++) {
+                assertThat(frames.get(i).data()).contains("\"data\":" + i);
+            }
         }
     }
 
