@@ -1,12 +1,15 @@
 // A WebSocket client Quiver did not write: the npm "ws" package.
 // Usage: node ws-client.mjs <ws-url> <topic> <count> [since]
 // Subscribes (from <since> when given), publishes one event of its own, and prints one JSON line per server message;
-// exits 0 once <count> events and the publish acknowledgement have arrived.
+// exits 0 once <count> events and the publish acknowledgement have arrived. QUIVER_CREDENTIAL, when set, is sent as
+// the Bearer credential of the handshake (publishing needs one).
 import WebSocket from 'ws';
 
 const [url, topic, countText, since] = process.argv.slice(2);
 const count = Number(countText);
-const socket = new WebSocket(url, 'quiver.v1.json');
+const credential = process.env.QUIVER_CREDENTIAL;
+const socket = new WebSocket(url, 'quiver.v1.json',
+  credential ? { headers: { Authorization: `Bearer ${credential}` } } : {});
 let events = 0;
 let acknowledged = false;
 

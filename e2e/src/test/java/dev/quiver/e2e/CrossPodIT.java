@@ -64,7 +64,8 @@ class CrossPodIT {
                 "quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY),
                 "quiver.auth.publisher-keys.e2e.topics", "*"));
         Map<String, String> edge = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.edge.drain-window", "3s",
-                "quiver.edge.retry", "200ms", "quiver.auth.public-topics", "*");
+                "quiver.edge.retry", "200ms", "quiver.auth.public-topics", "*", "quiver.auth.publisher-keys.e2e.hash",
+                PublisherKeys.hash(API_KEY), "quiver.auth.publisher-keys.e2e.topics", "*");
         edgeA = ServiceProcess.start("stream-edge-a", "stream-edge", edge);
         edgeB = ServiceProcess.start("stream-edge-b", "stream-edge", edge);
         snapshot = ServiceProcess.start("snapshot-api", "snapshot-api", common);
@@ -346,9 +347,12 @@ class CrossPodIT {
         Matcher id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(first);
         assertThat(id.find()).isTrue();
         String since = epoch(topic) + ":" + id.group(1);
-        Process client = new ProcessBuilder("node", "ws-client.mjs", "ws://127.0.0.1:" + edgeB.port + "/v1/ws", topic,
-                "10", since).directory(Path.of(System.getProperty("quiver.node.dir")).toFile())
-                .redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder("node", "ws-client.mjs", "ws://127.0.0.1:" + edgeB.port + "/v1/ws",
+                topic, "10", since).directory(Path.of(System.getProperty("quiver.node.dir")).toFile())
+                .redirectErrorStream(true);
+        // It publishes too: with the publisher key, which the edge accepts on the handshake.
+        builder.environment().put("QUIVER_CREDENTIAL", API_KEY);
+        Process client = builder.start();
         List<String> lines = new ArrayList<>();
         Thread reader = drain(client, lines);
         awaitLine(lines, "\"op\":\"subscribed\"");
