@@ -135,6 +135,12 @@ class SecurityTest extends IngestTestSupport {
         String head = "POST /v1/topics/orders.x/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 1048576\r\n\r\n";
         assertThat(exchange(head)).startsWith("HTTP/1.1 401");
+        // A batch is refused before its body too: anonymous, or from credentials that may publish nothing.
+        String batch = "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 4000000\r\n";
+        assertThat(exchange(batch + "\r\n")).startsWith("HTTP/1.1 401");
+        String reader = TestTokens.token("reader").subscribe("orders.*").hs256();
+        assertThat(exchange(batch + "Authorization: Bearer " + reader + "\r\n\r\n")).startsWith("HTTP/1.1 403");
     }
 
     @Test

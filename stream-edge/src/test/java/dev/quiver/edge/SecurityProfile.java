@@ -1,5 +1,9 @@
 package dev.quiver.edge;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +17,23 @@ public class SecurityProfile implements QuarkusTestProfile {
     /** The one Origin whose pages may open WebSockets. */
     static final String ALLOWED_ORIGIN = "https://app.quiver.test";
 
+    /** A key in the key file, which the revocation test removes. */
+    static final String FILE_KEY = "file-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /** The publisher key file, re-read every half second. */
+    static final Path KEY_FILE = keyFile();
+
+    private static Path keyFile() {
+        try {
+            Path file = Files.createTempFile("quiver-keys", ".txt");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, "rotating " + TestTokens.sha256(FILE_KEY) + " public.*\n");
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public Map<String, String> getConfigOverrides() {
         Map<String, String> config = new HashMap<>(TestTokens.authConfig());
@@ -22,6 +43,8 @@ public class SecurityProfile implements QuarkusTestProfile {
         config.put("quiver.edge.connect-rate.burst", "40");
         // Short, so that a silent half-open socket is seen to go away within the test.
         config.put("quarkus.http.idle-timeout", "3s");
+        config.put("quiver.auth.publisher-keys-file", KEY_FILE.toString());
+        config.put("quiver.auth.reload-interval", "500ms");
         return config;
     }
 }

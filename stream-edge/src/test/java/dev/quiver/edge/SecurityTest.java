@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -229,6 +230,25 @@ class SecurityTest extends EdgeTestSupport {
             assertThat(anonymous.nextOp("error", WAIT).path("code").asText()).isEqualTo("forbidden");
             anonymous.send("{\"op\":\"subscribe\",\"topic\":\"" + freshTopic("public") + "\"}");
             assertThat(anonymous.nextOp("subscribed", WAIT)).isNotNull();
+        }
+    }
+
+    @Test
+    void aPublisherKeyRemovedFromTheKeyFileStopsPublishingOnItsOpenSocket() throws Exception {
+        String topic = freshTopic("public");
+        try (WsTestClient ws = new WsTestClient(root, null, Map.of("Authorization", bearer(SecurityProfile.FILE_KEY),
+                "Origin", SecurityProfile.ALLOWED_ORIGIN))) {
+            ws.send("{\"op\":\"publish\",\"topic\":\"" + topic
+                    + "\",\"ref\":\"a\",\"event\":{\"type\":\"t\",\"data\":1}}");
+            assertThat(ws.nextOp("published", WAIT).path("ref").asText()).isEqualTo("a");
+            Files.writeString(SecurityProfile.KEY_FILE, "# rotated away\n");
+            // The file is re-read every 500 ms; publish until the socket is closed.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!ws.closed.isDone() && System.nanoTime() < deadline) {
+                ws.send("{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"event\":{\"type\":\"t\",\"data\":2}}");
+                Thread.sleep(100);
+            }
+            assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1008);
         }
     }
 

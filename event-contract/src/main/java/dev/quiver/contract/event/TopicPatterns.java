@@ -2,38 +2,29 @@ package dev.quiver.contract.event;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A set of topic globs such as {@code orders:*}: {@code *} matches any run of characters (including none), every
  * other character matches itself. Used for retention overrides and for the topics a key or token may use.
+ * <p>
+ * Matching is a linear scan with one backtrack point per glob, never a regular expression: patterns may come from
+ * token claims, and a crafted pattern must not be able to stall an event loop.
  */
 public final class TopicPatterns {
 
-    private static final TopicPatterns NONE = new TopicPatterns(List.of(), null);
+    private static final TopicPatterns NONE = new TopicPatterns(List.of());
 
     private final List<String> globs;
-    private final Pattern pattern;
 
-    private TopicPatterns(List<String> globs, Pattern pattern) {
+    private TopicPatterns(List<String> globs) {
         this.globs = globs;
-        this.pattern = pattern;
     }
 
     /** Patterns matching any topic one of {@code globs} matches; blank entries are ignored. */
     public static TopicPatterns of(Collection<String> globs) {
-        List<String> kept = globs.stream().map(String::trim).filter(glob -> !glob.isEmpty()).distinct().toList();
-        if (kept.isEmpty()) {
-            return NONE;
-        }
-        StringBuilder regex = new StringBuilder();
-        for (String glob : kept) {
-            if (regex.length() > 0) {
-                regex.append('|');
-            }
-            regex.append("(?:").append(glob(glob).pattern()).append(')');
-        }
-        return new TopicPatterns(kept, Pattern.compile(regex.toString()));
+        List<String> kept = globs.stream().map(String::trim).filter(glob -> !glob.isEmpty())
+                .map(glob -> glob.replaceAll("\\*{2,}", "*")).distinct().toList();
+        return kept.isEmpty() ? NONE : new TopicPatterns(kept);
     }
 
     /** Patterns that match nothing. */
@@ -42,30 +33,52 @@ public final class TopicPatterns {
     }
 
     public boolean matches(String topic) {
-        return pattern != null && topic != null && pattern.matcher(topic).matches();
+        if (topic == null) {
+            return false;
+        }
+        for (String glob : globs) {
+            if (matches(glob, topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean isEmpty() {
-        return pattern == null;
+        return globs.isEmpty();
     }
 
     public List<String> globs() {
         return globs;
     }
 
-    /** The regular expression of one glob. */
-    public static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        String[] literals = glob.split("\\*", -1);
-        for (int i = 0; i < literals.length; i++) {
-            if (i > 0) {
-                regex.append(".*");
-            }
-            if (!literals[i].isEmpty()) {
-                regex.append(Pattern.quote(literals[i]));
+    /**
+     * Whether {@code glob} matches all of {@code text}: on a mismatch, the last {@code *} takes one more character and
+     * the scan resumes after it. O(glob x text) at worst, no recursion.
+     */
+    static boolean matches(String glob, String text) {
+        int g = 0;
+        int t = 0;
+        int star = -1;
+        int resume = 0;
+        while (t < text.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = t;
+            } else if (g < glob.length() && glob.charAt(g) == text.charAt(t)) {
+                g++;
+                t++;
+            } else if (star >= 0) {
+                g = star + 1;
+                t = ++resume;
+            } else {
+                return false;
             }
         }
-        return Pattern.compile(regex.toString());
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     @Override

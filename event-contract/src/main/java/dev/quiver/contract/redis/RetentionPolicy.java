@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,7 +30,7 @@ public class RetentionPolicy {
         }
     }
 
-    private record Override(String glob, Pattern pattern, Limits limits) {
+    private record Override(String glob, TopicPatterns pattern, Limits limits) {
     }
 
     private final Limits defaults;
@@ -43,7 +42,7 @@ public class RetentionPolicy {
         List<Override> list = new ArrayList<>();
         for (Map.Entry<String, EventsConfig.OverrideLimits> entry : retention.topics().entrySet()) {
             EventsConfig.OverrideLimits limits = entry.getValue();
-            list.add(new Override(entry.getKey(), TopicPatterns.glob(entry.getKey()), new Limits(
+            list.add(new Override(entry.getKey(), TopicPatterns.of(List.of(entry.getKey())), new Limits(
                     limits.maxLen().orElse(defaults.maxLen()), limits.maxAge().orElse(defaults.maxAge()))));
         }
         // Most specific first; equal lengths in name order so that the choice never depends on map iteration.
@@ -54,7 +53,7 @@ public class RetentionPolicy {
     /** The limits that apply to {@code topic}. */
     public Limits limitsFor(String topic) {
         for (Override override : overrides) {
-            if (override.pattern().matcher(topic).matches()) {
+            if (override.pattern().matches(topic)) {
                 return override.limits();
             }
         }

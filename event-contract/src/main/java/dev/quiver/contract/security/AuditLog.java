@@ -38,7 +38,8 @@ public class AuditLog {
     public void refused(int status, String reason, String subject, Caller caller) {
         long second = System.currentTimeMillis() / 1000;
         long current = window.get();
-        if (current != second && window.compareAndSet(current, second)) {
+        // Only forward: a thread still holding an older second must not reopen the window.
+        if (second > current && window.compareAndSet(current, second)) {
             inWindow.set(0);
         }
         if (inWindow.incrementAndGet() > perSecond) {

@@ -1,6 +1,7 @@
 package dev.quiver.contract.security;
 
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -99,7 +100,8 @@ public class Authenticator {
         if (!fromQuery) {
             PublisherKeys.Entry key = store.publisherKeys().find(credential);
             if (key != null) {
-                return new Principal(Principal.Kind.API_KEY, key.name(), TopicPatterns.none(), key.topics(), null);
+                return new Principal(Principal.Kind.API_KEY, key.name(), TopicPatterns.none(), key.topics(), null,
+                        HexFormat.of().formatHex(key.digest()));
             }
         }
         if (!looksLikeJwt(credential)) {
@@ -114,6 +116,18 @@ public class Authenticator {
         } catch (JwtVerifier.Rejected e) {
             throw unauthorized(e.reason(), e.getMessage(), true, caller);
         }
+    }
+
+    /**
+     * Whether the credential behind a long-lived connection still exists: an API key removed from the configuration
+     * (or replaced under its name) stops being honoured on the connections it opened. Tokens end with their expiry.
+     */
+    public boolean stillValid(Principal principal) {
+        if (principal.kind() != Principal.Kind.API_KEY) {
+            return true;
+        }
+        PublisherKeys.Entry entry = store.publisherKeys().byName(principal.subject());
+        return entry != null && HexFormat.of().formatHex(entry.digest()).equals(principal.keyDigest());
     }
 
     /** Whether {@code principal} may read {@code topic}. */
@@ -142,8 +156,15 @@ public class Authenticator {
         }
     }
 
+    /** Refuses (401 anonymous, 403 otherwise) a caller that may publish to no topic at all. */
+    public void checkPublishAnything(Principal principal, Caller caller) {
+        if (principal.publish().isEmpty()) {
+            throw denied(principal, "These credentials may not publish", caller);
+        }
+    }
+
     /**
-     * Counts {@code events} against the publisher's rate (per pod); throws 429 with {@code Retry-After} when its
+     * Counts {@code events} (0 only checks that the bucket is not empty) against the publisher's rate (per pod); throws 429 with {@code Retry-After} when its
      * bucket is empty. Callers without identity (authentication off) are not limited here.
      */
     public void chargePublish(Principal principal, int events, Caller caller) {

@@ -42,6 +42,7 @@ public class CredentialStore {
 
     private static final Logger LOG = Logger.getLogger(CredentialStore.class);
     private static final int MIN_HMAC_BYTES = 32;
+    private static final int MAX_JWKS_BYTES = 1 << 20;
 
     private final AuthConfig config;
     private final Vertx vertx;
@@ -50,7 +51,8 @@ public class CredentialStore {
     private final AtomicLong lastJwksFetch = new AtomicLong();
     private volatile PublisherKeys publisherKeys = new PublisherKeys(List.of());
     private volatile HmacKey hmacKey;
-    private volatile List<PublicJsonWebKey> jwks = List.of();
+    private volatile List<PublicJsonWebKey> fileKeys = List.of();
+    private volatile List<PublicJsonWebKey> urlKeys = List.of();
     private long timer = -1;
 
     public CredentialStore(AuthConfig config, Vertx vertx) {
@@ -70,7 +72,7 @@ public class CredentialStore {
         }
         publisherKeys = PublisherKeys.load(config.publisherKeys(), config.publisherKeysFile().orElse(null));
         hmacKey = loadHmac();
-        jwt.jwksFile().ifPresent(file -> jwks = parseJwks(read(file)));
+        jwt.jwksFile().ifPresent(file -> fileKeys = parseJwks(read(file)));
         jwt.jwksUrl().ifPresent(url -> fetchJwks());
         if (publisherKeys.size() == 0 && !anyJwtKey) {
             LOG.warn("Authentication is on, but no publisher key and no JWT key is configured: only public topics "
@@ -94,8 +96,19 @@ public class CredentialStore {
         return hmacKey;
     }
 
+    /** The keys of the JWKS file and of the JWKS URL together. */
     public List<PublicJsonWebKey> jwks() {
-        return jwks;
+        List<PublicJsonWebKey> fromFile = fileKeys;
+        List<PublicJsonWebKey> fromUrl = urlKeys;
+        if (fromUrl.isEmpty()) {
+            return fromFile;
+        }
+        if (fromFile.isEmpty()) {
+            return fromUrl;
+        }
+        List<PublicJsonWebKey> both = new ArrayList<>(fromFile);
+        both.addAll(fromUrl);
+        return both;
     }
 
     /**
@@ -120,7 +133,7 @@ public class CredentialStore {
             if (config.jwt().hs256SecretFile().isPresent()) {
                 hmacKey = loadHmac();
             }
-            config.jwt().jwksFile().ifPresent(file -> jwks = parseJwks(read(file)));
+            config.jwt().jwksFile().ifPresent(file -> fileKeys = parseJwks(read(file)));
             return null;
         }, false).onFailure(failure -> LOG.warnf("Reloading credentials failed, keeping the previous ones: %s",
                 failure.getMessage()));
@@ -132,7 +145,7 @@ public class CredentialStore {
         lastJwksFetch.set(System.nanoTime());
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/json").GET().build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete(
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete(
                 (response, failure) -> {
                     try {
                         if (failure != null) {
@@ -141,12 +154,17 @@ public class CredentialStore {
                         if (response.statusCode() != 200) {
                             throw new IOException("HTTP " + response.statusCode());
                         }
-                        List<PublicJsonWebKey> keys = parseJwks(response.body());
-                        jwks = keys;
+                        if (response.body().length > MAX_JWKS_BYTES) {
+                            throw new IOException("a JWKS over " + MAX_JWKS_BYTES + " bytes");
+                        }
+                        List<PublicJsonWebKey> keys = parseJwks(new String(response.body(), StandardCharsets.UTF_8));
+                        urlKeys = keys;
                         LOG.debugf("JWKS loaded: %d keys", keys.size());
                     } catch (IOException | RuntimeException e) {
+                        // Host and path only: a URL may carry credentials in its user info or query.
                         LOG.warnf("Fetching the JWKS from %s://%s%s failed, keeping %d known keys: %s",
-                                url.getScheme(), url.getAuthority(), url.getPath(), jwks.size(), e.getMessage());
+                                url.getScheme(), url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()),
+                                url.getPath(), urlKeys.size(), e.getMessage());
                     }
                 });
     }

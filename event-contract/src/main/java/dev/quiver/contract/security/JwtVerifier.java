@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.PublicJsonWebKey;
@@ -53,6 +54,9 @@ public final class JwtVerifier {
         }
     }
 
+    private static final Set<String> ALLOWED = Set.of(AlgorithmIdentifiers.HMAC_SHA256,
+            AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+
     private final CredentialStore store;
     private final JwtConsumer consumer;
 
@@ -82,7 +86,8 @@ public final class JwtVerifier {
         }
         try {
             return new Principal(Principal.Kind.TOKEN, claims.getSubject(), patterns(claims, SUBSCRIBE_CLAIM),
-                    patterns(claims, PUBLISH_CLAIM), Instant.ofEpochSecond(claims.getExpirationTime().getValue()));
+                    patterns(claims, PUBLISH_CLAIM), Instant.ofEpochSecond(claims.getExpirationTime().getValue()),
+                    null);
         } catch (MalformedClaimException e) {
             throw new Rejected("malformed-claims", "Token claims are malformed");
         }
@@ -134,15 +139,25 @@ public final class JwtVerifier {
         }
         Throwable cause = e.getCause();
         while (cause != null) {
+            if (cause instanceof AlgorithmRefused || cause instanceof InvalidAlgorithmException) {
+                return new Rejected("algorithm-not-allowed", "Token algorithm is not allowed (HS256, RS256, ES256)");
+            }
             if (cause instanceof UnresolvableKeyException) {
                 return new Rejected("unknown-key", cause.getMessage());
-            }
-            if (cause instanceof InvalidAlgorithmException) {
-                return new Rejected("algorithm-not-allowed", "Token algorithm is not allowed (HS256, RS256, ES256)");
             }
             cause = cause.getCause();
         }
         return new Rejected("invalid-token", "Token is invalid");
+    }
+
+    /** An algorithm outside the allowed three, refused before any key is looked up. */
+    private static final class AlgorithmRefused extends UnresolvableKeyException {
+
+        private static final long serialVersionUID = 1L;
+
+        AlgorithmRefused() {
+            super("Token algorithm is not allowed (HS256, RS256, ES256)");
+        }
     }
 
     /** Picks the verification key by algorithm family, then by key id. */
@@ -151,6 +166,11 @@ public final class JwtVerifier {
         @Override
         public Key resolveKey(JsonWebSignature jws, List<JsonWebStructure> nesting) throws UnresolvableKeyException {
             String alg = jws.getAlgorithmHeaderValue();
+            // jose4j asks for the key before it applies the algorithm constraints: refuse here, so that an algorithm
+            // we never accept cannot trigger a JWKS refresh through an unknown key id.
+            if (!ALLOWED.contains(alg)) {
+                throw new AlgorithmRefused();
+            }
             if (AlgorithmIdentifiers.HMAC_SHA256.equals(alg)) {
                 if (store.hmacKey() == null) {
                     throw new UnresolvableKeyException("HS256 tokens are not accepted here");

@@ -13,9 +13,10 @@ import dev.quiver.contract.event.TopicPatterns;
  * @param subscribe topics the caller may read, beyond the public ones
  * @param publish topics the caller may write
  * @param expiresAt when the credential stops being valid; {@code null} when it does not expire
+ * @param keyDigest for an API key, the hex SHA-256 of the key, to notice its removal from a live connection
  */
 public record Principal(Kind kind, String subject, TopicPatterns subscribe, TopicPatterns publish,
-        Instant expiresAt) {
+        Instant expiresAt, String keyDigest) {
 
     /** How a caller authenticated. */
     public enum Kind {
@@ -32,11 +33,11 @@ public record Principal(Kind kind, String subject, TopicPatterns subscribe, Topi
     private static final TopicPatterns EVERYTHING = TopicPatterns.of(List.of("*"));
 
     /** Anyone at all, when authentication is off. */
-    public static final Principal OPEN = new Principal(Kind.OPEN, null, EVERYTHING, EVERYTHING, null);
+    public static final Principal OPEN = new Principal(Kind.OPEN, null, EVERYTHING, EVERYTHING, null, null);
 
     /** A caller without credentials. */
     public static final Principal ANONYMOUS = new Principal(Kind.ANONYMOUS, null, TopicPatterns.none(),
-            TopicPatterns.none(), null);
+            TopicPatterns.none(), null, null);
 
     /** The key limits and rates are counted under: the subject, prefixed by its kind so names cannot collide. */
     public String limitKey() {

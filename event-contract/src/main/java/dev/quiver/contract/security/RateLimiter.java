@@ -3,6 +3,7 @@ package dev.quiver.contract.security;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,8 +12,8 @@ import java.util.function.LongSupplier;
  * refused for being larger than the burst, yet the sustained rate holds.
  *
  * <p>
- * The table is bounded: past {@code maxKeys} entries, buckets idle for a minute and not in debt are dropped (their
- * owners come back to a full bucket, a small leniency); if every bucket is busy, the newcomer shares an overflow bucket, so a
+ * The table is bounded: past {@code maxKeys} entries, buckets idle for a minute and not in debt are dropped (at most
+ * one sweep a second; their owners come back to a full bucket, a small leniency); if every bucket is busy, the newcomer shares an overflow bucket, so a
  * flood of distinct keys can neither grow memory nor escape the limit.
  */
 public final class RateLimiter {
@@ -29,9 +30,12 @@ public final class RateLimiter {
 
     private static final String OVERFLOW = "\u0000overflow";
 
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
     private final LongSupplier nanoTime;
+    private final AtomicLong lastSweep = new AtomicLong(Long.MIN_VALUE);
 
     public RateLimiter(int maxKeys) {
         this(maxKeys, System::nanoTime);
@@ -51,7 +55,7 @@ public final class RateLimiter {
         Bucket bucket = buckets.get(key);
         if (bucket == null) {
             if (buckets.size() >= maxKeys) {
-                evictIdle();
+                evictIdle(nanoTime.getAsLong());
             }
             bucket = buckets.size() >= maxKeys
                     ? buckets.computeIfAbsent(OVERFLOW, k -> new Bucket(limit, nanoTime.getAsLong()))
@@ -65,8 +69,12 @@ public final class RateLimiter {
         return buckets.size();
     }
 
-    private void evictIdle() {
-        long now = nanoTime.getAsLong();
+    /** At most once a second: a full table must not turn every newcomer into a full scan. */
+    private void evictIdle(long now) {
+        long last = lastSweep.get();
+        if (last != Long.MIN_VALUE && now - last < SWEEP_INTERVAL_NANOS || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
         for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext();) {
             if (it.next().full(now)) {
                 it.remove();
@@ -76,16 +84,19 @@ public final class RateLimiter {
 
     private static final class Bucket {
 
+        private Limit limit;
         private double tokens;
         private long last;
 
         Bucket(Limit limit, long now) {
+            this.limit = limit;
             this.tokens = limit.burst();
             this.last = now;
         }
 
-        synchronized long take(Limit limit, int count, long now) {
-            refill(limit, now);
+        synchronized long take(Limit current, int count, long now) {
+            limit = current;
+            refill(now);
             if (tokens >= 1) {
                 tokens -= count;
                 return 0;
@@ -94,10 +105,12 @@ public final class RateLimiter {
         }
 
         synchronized boolean full(long now) {
-            return tokens >= 1 && now - last > 60_000_000_000L;
+            boolean idle = now - last > 60_000_000_000L;
+            refill(now);
+            return idle && tokens >= 1;
         }
 
-        private void refill(Limit limit, long now) {
+        private void refill(long now) {
             tokens = Math.min(limit.burst(), tokens + (now - last) / 1e9 * limit.perSecond());
             last = now;
         }

@@ -28,6 +28,15 @@ class TopicPatternsTest {
     }
 
     @Test
+    void manyStarsOnALongTopicStayFast() {
+        TopicPatterns patterns = TopicPatterns.of(List.of("a*a*a*a*a*a*a*a*a*a*a*a*a*b"));
+        // A regular expression of this shape backtracks for ages on 200 characters; the scan answers at once.
+        assertThat(patterns.matches("a".repeat(200))).isFalse();
+        assertThat(patterns.matches("a".repeat(199) + "b")).isTrue();
+        assertThat(TopicPatterns.of(List.of("a**b")).globs()).containsExactly("a*b");
+    }
+
+    @Test
     void regexCharactersInGlobsAreLiteral() {
         TopicPatterns patterns = TopicPatterns.of(List.of("a+(b)"));
         assertThat(patterns.matches("a+(b)")).isTrue();

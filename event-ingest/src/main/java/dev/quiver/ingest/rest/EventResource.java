@@ -25,7 +25,6 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
-import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.Problems;
 import dev.quiver.contract.security.Authenticator;
@@ -90,10 +89,9 @@ public class EventResource {
         Uni<byte[]> body = Uni.createFrom().deferred(() -> {
             Caller caller = caller(routing);
             Principal principal = auth.authenticate(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null, caller);
-            if (Topics.isValid(topic)) {
-                auth.checkPublish(principal, topic, caller);
-                auth.chargePublish(principal, 1, caller);
-            }
+            IngestService.checkTopic(topic);
+            auth.checkPublish(principal, topic, caller);
+            auth.chargePublish(principal, 1, caller);
             return BoundedBody.read(routing, config.maxBodySize().asLongValue());
         });
         return timed(BoundedBody.refusedEarly(routing, body)
@@ -124,7 +122,10 @@ public class EventResource {
         Uni<List<Accepted>> work = Uni.createFrom().deferred(() -> {
             Caller caller = caller(routing);
             Principal principal = auth.authenticate(headers.getHeaderString(HttpHeaders.AUTHORIZATION), null, caller);
-            // The topics of a batch are known only once it is parsed: IngestService has each checked before writing.
+            // Whoever may publish nothing, or has an empty bucket, is refused before the body is read. The topics
+            // of a batch are known only once it is parsed: IngestService has each checked before writing any.
+            auth.checkPublishAnything(principal, caller);
+            auth.chargePublish(principal, 0, caller);
             return BoundedBody.read(routing, config.maxBatchBodySize().asLongValue())
                     .flatMap(body -> ingest.publishBatch(headers::getHeaderString, body,
                             topics -> guard(principal, topics, caller)));

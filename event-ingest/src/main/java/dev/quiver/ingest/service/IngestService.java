@@ -57,10 +57,7 @@ public class IngestService {
      * @param header request header lookup, case-insensitive, {@code null} when absent
      */
     public Uni<Accepted> publish(String topic, Function<String, String> header, byte[] body) {
-        if (!Topics.isValid(topic)) {
-            throw new ProblemException(ProblemType.INVALID_TOPIC,
-                    "Topic names match " + Topics.PATTERN).with("field", "path:topic");
-        }
+        checkTopic(topic);
         String media = mediaType(header.apply("Content-Type"));
         metrics.payload(IngestMetrics.Endpoint.SINGLE, body.length);
         String idempotency = IdempotencyKeys.header(header.apply("Idempotency-Key"));
@@ -103,6 +100,14 @@ public class IngestService {
                     metrics.written(isCloudEvent, 1, replayed ? 1 : 0);
                     return new Accepted(topic, result.ids().get(0), replayed);
                 });
+    }
+
+    /** Throws the 400 of a malformed topic name in the path. */
+    public static void checkTopic(String topic) {
+        if (!Topics.isValid(topic)) {
+            throw new ProblemException(ProblemType.INVALID_TOPIC,
+                    "Topic names match " + Topics.PATTERN).with("field", "path:topic");
+        }
     }
 
     /**

@@ -40,7 +40,7 @@ public class SessionLauncher {
     /** The identity per-client connection limits count: the token's subject, else the IP address. */
     public static String identity(Principal principal, String ip) {
         String key = principal.limitKey();
-        return key != null ? key : "ip:" + ip;
+        return key != null ? key : "ip:" + EdgeGuard.addressKey(ip);
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.quiver.edge.security;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -49,6 +52,25 @@ public class EdgeGuard {
     }
 
     /**
+     * The key an address is limited under: the address itself for IPv4, its /64 prefix for IPv6, where one client
+     * commonly holds a whole /64 and could otherwise rotate through fresh addresses to escape any per-address limit.
+     */
+    public static String addressKey(String ip) {
+        if (ip.indexOf(':') < 0) {
+            return ip;
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(ip).getAddress();
+            if (bytes.length == 16) {
+                return HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+            }
+        } catch (UnknownHostException | SecurityException e) {
+            // Not a literal after all: fall back to the text.
+        }
+        return ip;
+    }
+
+    /**
      * Checks a new SSE or poll request, or a WebSocket upgrade: attempt rate (429), credentials (401), and for streams
      * the topics (401/403).
      *
@@ -57,7 +79,7 @@ public class EdgeGuard {
      */
     public Principal admit(HttpServerRequest request, String transport, Collection<String> topics) {
         Caller caller = new Caller(ip(request), transport, request.path());
-        long waitMillis = attempts.acquire(caller.ip(), attemptLimit, 1);
+        long waitMillis = attempts.acquire(addressKey(caller.ip()), attemptLimit, 1);
         if (waitMillis > 0) {
             auth.audit(429, "connect-rate", null, caller);
             throw new ProblemException(ProblemType.RATE_LIMITED, "Too many connection attempts from this address")

@@ -218,11 +218,16 @@ final class WsClient implements ConnectionRegistry.Connection {
             if (!Topics.isValid(topic)) {
                 throw new ProblemException(ProblemType.INVALID_TOPIC, "Topic names match " + Topics.PATTERN);
             }
-            draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
+            if (!auth.stillValid(principal)) {
+                close(WsCloseCodes.REVOKED);
+                return;
+            }
+            // Rights first: validating an event the caller may not publish is work for nothing.
             if (!auth.mayPublish(principal, topic)) {
                 refused(ref, "Not allowed to publish to topic " + topic);
                 return;
             }
+            draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
             auth.chargePublish(principal, 1, caller);
             String idempotencyKey = message.hasNonNull("idempotencyKey")
                     ? message.get("idempotencyKey").asText()

@@ -6,6 +6,7 @@ import io.quarkus.websockets.next.CloseReason;
 final class WsCloseCodes {
 
     static final CloseReason TOKEN_EXPIRED = new CloseReason(1008, "token expired: reconnect with a fresh one");
+    static final CloseReason REVOKED = new CloseReason(1008, "credential revoked");
     static final CloseReason TOO_BIG = new CloseReason(1009, "message too big");
     static final CloseReason INTERNAL = new CloseReason(1011, "internal error");
     static final CloseReason RESTART = new CloseReason(1012, "service restart: reconnect elsewhere");
