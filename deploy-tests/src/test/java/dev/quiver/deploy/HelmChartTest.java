@@ -1,0 +1,180 @@
+package dev.quiver.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+
+/** helm lint --strict, then helm template for every ci/*.yaml value set, and what each rendering must guarantee. */
+class HelmChartTest {
+
+    static final Path CHART = Repo.path("helm/quiver");
+
+    static Stream<Path> valueSets() throws IOException {
+        return Files.list(CHART.resolve("ci")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    static List<JsonNode> render(Path values) {
+        return Repo.documents(new Helm(CHART).template().withName("quiver").withNamespace("events")
+                .withKubeVersion(KubernetesSchema.VERSION + ".0").withValuesFile(values).call());
+    }
+
+    static List<JsonNode> kind(List<JsonNode> documents, String kind) {
+        return documents.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
+    @Test
+    void lintsStrictly() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    }
+
+    @Test
+    void thereAreValueSetsForTheMainShapes() throws IOException {
+        assertThat(valueSets().map(p -> p.getFileName().toString()))
+                .contains("default-values.yaml", "dev-values.yaml", "production-values.yaml");
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void everyObjectMatchesTheKubernetesSchema(Path values) {
+        List<JsonNode> documents = render(values);
+        assertThat(documents).isNotEmpty();
+        for (JsonNode document : documents) {
+            if (CustomResources.knows(document)) {
+                CustomResources.validate(document);
+            } else {
+                KubernetesSchema.validate(document);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void everyContainerIsProbedBoundedNonRootAndPinned(Path values) {
+        for (JsonNode deployment : kind(render(values), "Deployment")) {
+            JsonNode pod = deployment.path("spec").path("template").path("spec");
+            for (JsonNode container : pod.path("containers")) {
+                String where = KubernetesSchema.name(deployment) + "/" + container.path("name").asText();
+                assertThat(container.has("livenessProbe")).as(where + " liveness").isTrue();
+                assertThat(container.has("readinessProbe")).as(where + " readiness").isTrue();
+                assertThat(container.path("resources").path("requests").isEmpty()).as(where + " requests").isFalse();
+                assertThat(container.path("resources").path("limits").isEmpty()).as(where + " limits").isFalse();
+                boolean nonRoot = container.path("securityContext").path("runAsNonRoot").asBoolean(false)
+                        || pod.path("securityContext").path("runAsNonRoot").asBoolean(false);
+                assertThat(nonRoot).as(where + " runAsNonRoot").isTrue();
+                assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true))
+                        .as(where + " allowPrivilegeEscalation").isFalse();
+                String image = container.path("image").asText();
+                assertThat(image).as(where + " image").matches(".+:[^:/]+").doesNotEndWith(":latest");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void theEdgeOutlivesItsDrainWindow(Path values) {
+        JsonNode edge = kind(render(values), "Deployment").stream()
+                .filter(d -> KubernetesSchema.name(d).endsWith("stream-edge")).findFirst().orElseThrow();
+        JsonNode pod = edge.path("spec").path("template").path("spec");
+        JsonNode container = pod.path("containers").get(0);
+        long drain = 0;
+        for (JsonNode env : container.path("env")) {
+            if ("QUIVER_EDGE_DRAIN_WINDOW".equals(env.path("name").asText())) {
+                drain = Long.parseLong(env.path("value").asText().replace("s", ""));
+            }
+        }
+        long preStop = Long.parseLong(container.path("lifecycle").path("preStop").path("exec").path("command").get(1)
+                .asText());
+        assertThat(drain).isPositive();
+        assertThat(pod.path("terminationGracePeriodSeconds").asLong()).isGreaterThan(preStop + drain);
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void selectorsMatchPodLabels(Path values) {
+        List<JsonNode> documents = render(values);
+        List<Map<String, String>> podLabels = new ArrayList<>();
+        for (JsonNode deployment : kind(documents, "Deployment")) {
+            Map<String, String> labels = map(deployment.path("spec").path("template").path("metadata").path("labels"));
+            assertThat(labels).as(KubernetesSchema.name(deployment) + " selects its own pods")
+                    .containsAllEntriesOf(map(deployment.path("spec").path("selector").path("matchLabels")));
+            podLabels.add(labels);
+        }
+        List<Map<String, String>> selectors = new ArrayList<>();
+        kind(documents, "Service").forEach(s -> selectors.add(map(s.path("spec").path("selector"))));
+        kind(documents, "PodDisruptionBudget").forEach(p -> selectors.add(map(p.path("spec").path("selector")
+                .path("matchLabels"))));
+        kind(documents, "NetworkPolicy").forEach(p -> selectors.add(map(p.path("spec").path("podSelector")
+                .path("matchLabels"))));
+        kind(documents, "ServiceMonitor").forEach(m -> selectors.add(map(m.path("spec").path("selector")
+                .path("matchLabels"))));
+        for (Map<String, String> selector : selectors) {
+            assertThat(podLabels.stream().anyMatch(labels -> labels.entrySet().containsAll(selector.entrySet())))
+                    .as("some pods carry " + selector).isTrue();
+        }
+        for (JsonNode hpa : kind(documents, "HorizontalPodAutoscaler")) {
+            String target = hpa.path("spec").path("scaleTargetRef").path("name").asText();
+            assertThat(kind(documents, "Deployment")).extracting(KubernetesSchema::name).contains(target);
+        }
+    }
+
+    @Test
+    void optionalObjectsAppearOnlyWhenEnabled() {
+        List<JsonNode> minimal = render(CHART.resolve("ci/default-values.yaml"));
+        assertThat(kind(minimal, "HorizontalPodAutoscaler")).isEmpty();
+        assertThat(kind(minimal, "ServiceMonitor")).isEmpty();
+        assertThat(kind(minimal, "NetworkPolicy")).isEmpty();
+        assertThat(kind(minimal, "Ingress")).isEmpty();
+        assertThat(kind(minimal, "HTTPRoute")).isEmpty();
+        assertThat(kind(minimal, "PodDisruptionBudget")).hasSize(3);
+
+        List<JsonNode> dev = render(CHART.resolve("ci/dev-values.yaml"));
+        assertThat(kind(dev, "PodDisruptionBudget")).as("one replica each: nothing to keep available").isEmpty();
+        assertThat(kind(dev, "Deployment")).extracting(KubernetesSchema::name).contains("quiver-redis");
+
+        List<JsonNode> production = render(CHART.resolve("ci/production-values.yaml"));
+        assertThat(kind(production, "HorizontalPodAutoscaler")).hasSize(1);
+        assertThat(kind(production, "ServiceMonitor")).hasSize(3);
+        assertThat(kind(production, "NetworkPolicy")).hasSize(3);
+        assertThat(kind(production, "Ingress")).hasSize(1);
+        assertThat(kind(production, "HTTPRoute")).hasSize(1);
+        JsonNode edge = kind(production, "Deployment").stream()
+                .filter(d -> KubernetesSchema.name(d).endsWith("stream-edge")).findFirst().orElseThrow();
+        assertThat(edge.path("spec").has("replicas")).as("the HPA owns the replica count").isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void secretsNeverLandInAConfigMap(Path values) {
+        List<JsonNode> documents = render(values);
+        assertThat(kind(documents, "Secret")).as("the chart takes secrets from existing Secrets only").isEmpty();
+        for (JsonNode configMap : kind(documents, "ConfigMap")) {
+            configMap.path("data").fields().forEachRemaining(entry -> {
+                assertThat(entry.getKey()).as("a ConfigMap key").doesNotContainIgnoringCase("PASSWORD")
+                        .matches(key -> !key.matches(".*(SECRET|KEY|TOKEN)$"), "names no secret");
+                assertThat(entry.getValue().asText()).doesNotStartWith("sha256:");
+            });
+        }
+    }
+
+    private static Map<String, String> map(JsonNode node) {
+        Map<String, String> map = new HashMap<>();
+        node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
+    }
+}
