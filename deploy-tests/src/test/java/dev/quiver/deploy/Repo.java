@@ -7,18 +7,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonParser;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /** Paths of the repository and YAML parsing shared by the checks. */
 final class Repo {
 
     static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    static final ObjectMapper YAML = new YAMLMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private Repo() {
     }
@@ -35,19 +35,19 @@ final class Repo {
         }
     }
 
-    /** Every non-empty document of a multi-document YAML stream. */
+    /**
+     * Every non-empty document of a multi-document YAML stream, read by SnakeYAML (which resolves anchors, aliases
+     * and merge keys as Kubernetes and Compose do) and handed over as Jackson trees.
+     */
     static List<JsonNode> documents(String yaml) {
         List<JsonNode> documents = new ArrayList<>();
-        try (JsonParser parser = new YAMLFactory().createParser(yaml);
-                MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
-            while (it.hasNext()) {
-                JsonNode document = it.next();
-                if (document != null && !document.isNull() && !document.isEmpty()) {
-                    documents.add(document);
+        for (Object document : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(yaml)) {
+            if (document != null) {
+                JsonNode tree = JSON.valueToTree(document);
+                if (!tree.isEmpty()) {
+                    documents.add(tree);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return documents;
     }
