@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,37 @@ class HelmChartTest {
     void thereAreValueSetsForTheMainShapes() throws IOException {
         assertThat(valueSets().map(p -> p.getFileName().toString()))
                 .contains("default-values.yaml", "dev-values.yaml", "production-values.yaml");
+    }
+
+    @Test
+    void everyValueIsDocumentedByAParamLineAndEveryParamLineNamesAValue() {
+        String text = Repo.read(CHART.resolve("values.yaml"));
+        Set<String> params = new HashSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s*## @param (\\S+) \\S").matcher(text);
+        while (m.find()) {
+            params.add(m.group(1));
+        }
+        JsonNode values = Repo.documents(text).get(0);
+        List<String> undocumented = new ArrayList<>();
+        collect(values, "", params, undocumented);
+        assertThat(undocumented).as("values without a ## @param line").isEmpty();
+        for (String param : params) {
+            assertThat(values.at("/" + param.replace('.', '/')).isMissingNode()).as("@param " + param).isFalse();
+        }
+    }
+
+    /** A value is documented by its own @param or by one of an enclosing object. */
+    private static void collect(JsonNode node, String path, Set<String> params, List<String> undocumented) {
+        if (!path.isEmpty() && params.contains(path)) {
+            return;
+        }
+        if (node.isObject() && !node.isEmpty()) {
+            node.fields().forEachRemaining(e -> collect(e.getValue(), path.isEmpty()
+                    ? e.getKey()
+                    : path + "." + e.getKey(), params, undocumented));
+        } else {
+            undocumented.add(path);
+        }
     }
 
     @ParameterizedTest
