@@ -1,6 +1,7 @@
 package dev.quiver.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
 
 /** helm lint --strict, then helm template for every ci/*.yaml value set, and what each rendering must guarantee. */
 class HelmChartTest {
@@ -33,8 +35,13 @@ class HelmChartTest {
     }
 
     static List<JsonNode> render(Path values) {
-        return Repo.documents(new Helm(CHART).template().withName("quiver").withNamespace("events")
-                .withKubeVersion(KubernetesSchema.VERSION + ".0").withValuesFile(values).call());
+        return Repo.documents(template().withValuesFile(values).call());
+    }
+
+    /** helm template against the Kubernetes version the schema checks belong to. */
+    static TemplateCommand template() {
+        return new Helm(CHART).template().withName("quiver").withNamespace("events")
+                .withKubeVersion(KubernetesSchema.VERSION + ".0");
     }
 
     static List<JsonNode> kind(List<JsonNode> documents, String kind) {
@@ -191,6 +198,22 @@ class HelmChartTest {
         JsonNode edge = kind(production, "Deployment").stream()
                 .filter(d -> KubernetesSchema.name(d).endsWith("stream-edge")).findFirst().orElseThrow();
         assertThat(edge.path("spec").has("replicas")).as("the HPA owns the replica count").isFalse();
+    }
+
+    @Test
+    void mistakesAreRefusedAtRenderTime() {
+        Path values = CHART.resolve("ci/default-values.yaml");
+        assertThatThrownBy(() -> template().withValuesFile(values)
+                .set("auth.jwt.jwksUrl", "https://issuer.example.com/jwks").call()).hasMessageContaining("issuer");
+        assertThatThrownBy(() -> template().withValuesFile(values)
+                .set("edge.terminationGracePeriodSeconds", 20).call()).hasMessageContaining("terminationGrace");
+        assertThatThrownBy(() -> template().withValuesFile(values)
+                .set("image.tag", "latest").call()).hasMessageContaining("/image/tag");
+        assertThatThrownBy(() -> template().call()).hasMessageContaining(
+                "redis.url");
+        String big = template().withValuesFile(values)
+                .set("edge.maxConnections", 1000000).call();
+        assertThat(big).contains("value: \"1000000\"");
     }
 
     @ParameterizedTest

@@ -63,6 +63,9 @@ class KustomizeTest {
             assertThat(deployments).containsExactlyInAnyOrder("event-ingest", "stream-edge", "snapshot-api");
             assertThat(HelmChartTest.kind(documents, "PodDisruptionBudget")).hasSize(3);
             assertThat(HelmChartTest.kind(documents, "HorizontalPodAutoscaler")).hasSize(1);
+            assertThat(HelmChartTest.kind(documents, "Deployment").stream()
+                    .filter(d -> "stream-edge".equals(KubernetesSchema.name(d))).findFirst().orElseThrow()
+                    .path("spec").has("replicas")).as("the HPA owns the edge's replica count").isFalse();
         } else {
             assertThat(deployments).contains("quiver-redis");
         }
