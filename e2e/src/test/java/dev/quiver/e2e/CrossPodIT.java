@@ -73,7 +73,7 @@ class CrossPodIT {
 
     @AfterAll
     static void stopStack() {
-        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, ingest, redis}) {
+        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, ingest, snapshot, redis}) {
             try {
                 if (closeable != null) {
                     closeable.close();

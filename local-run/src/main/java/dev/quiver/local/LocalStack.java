@@ -1,0 +1,169 @@
+package dev.quiver.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.quiver.testkit.RedisServer;
+
+/**
+ * The whole stack on one machine, no Docker: Redis (redis-server from the PATH, else the embedded binary),
+ * event-ingest, two stream-edge pods and snapshot-api, each the packaged application in its own JVM. Prints every URL,
+ * then runs until Ctrl-C or SIGTERM, when it stops every process it started; if one fails to start, it stops the
+ * others and fails.
+ * <p>
+ * Ports: {@code quiver.local.base-port} (8081) for ingest, +1 for the first edge, +2 for snapshot-api, +3 for the
+ * second edge. Authentication is off: this is a development stack.
+ */
+public final class LocalStack {
+
+    /** One service to start. */
+    private record Service(String name, String module, int port) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path root;
+    private final Path logs;
+    private final List<Process> processes = new ArrayList<>();
+    private RedisServer redis;
+    private volatile boolean stopped;
+
+    private LocalStack(Path root) {
+        this.root = root;
+        this.logs = root.resolve("local-run/target/logs");
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalStack stack = new LocalStack(Path.of(System.getProperty("quiver.root", ".")).toAbsolutePath()
+                .normalize());
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "quiver-local-stop"));
+        try {
+            stack.start(Integer.getInteger("quiver.local.base-port", 8081));
+        } catch (RuntimeException e) {
+            System.err.println("The local stack did not start: " + e.getMessage());
+            stack.stop();
+            throw e;
+        }
+        new CountDownLatch(1).await();
+    }
+
+    private void start(int base) throws InterruptedException {
+        List<Service> services = List.of(new Service("event-ingest", "event-ingest", base),
+                new Service("stream-edge-a", "stream-edge", base + 1),
+                new Service("snapshot-api", "snapshot-api", base + 2),
+                new Service("stream-edge-b", "stream-edge", base + 3));
+        redis = RedisServer.start();
+        for (Service service : services) {
+            launch(service);
+        }
+        for (int i = 0; i < services.size(); i++) {
+            awaitReady(services.get(i), processes.get(i));
+        }
+        print(services);
+    }
+
+    private void launch(Service service) {
+        Path jar = root.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with mvn -B install -DskipTests -pl "
+                    + service.module() + " -am");
+        }
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redis.uri(),
+                "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s", "-jar", jar.toString());
+        File log = logs.resolve(service.name() + ".log").toFile();
+        log.getParentFile().mkdirs();
+        try {
+            processes.add(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log)).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReady(Service service, Process process) throws InterruptedException {
+        URI ready = URI.create("http://127.0.0.1:" + service.port() + "/q/health/ready");
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service.name() + " exited at startup (port " + service.port()
+                        + " taken?): see " + logs.resolve(service.name() + ".log"));
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Still starting.
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(service.name() + " not ready within " + START_TIMEOUT.toSeconds() + " s: see "
+                + logs.resolve(service.name() + ".log"));
+    }
+
+    private void print(List<Service> services) {
+        int ingest = services.get(0).port();
+        int edgeA = services.get(1).port();
+        int snapshot = services.get(2).port();
+        int edgeB = services.get(3).port();
+        StringBuilder out = new StringBuilder("\nQuiver is running (authentication off: development only).\n\n");
+        out.append("  Redis          ").append(redis.uri()).append('\n');
+        for (int i = 0; i < services.size(); i++) {
+            out.append(String.format("  %-14s http://localhost:%d   (pid %d)%n", services.get(i).name(),
+                    services.get(i).port(), processes.get(i).pid()));
+        }
+        out.append("  Logs           ").append(logs).append("\n\n");
+        out.append("Stream a topic (either edge; resume on the other with the last id):\n");
+        out.append("  curl -N 'http://localhost:").append(edgeA).append("/v1/stream?topic=orders'\n\n");
+        out.append("Publish an event:\n");
+        out.append("  curl -i -X POST http://localhost:").append(ingest).append("/v1/topics/orders/events"
+                + " -H 'Content-Type: application/json'"
+                + " -d '{\"type\":\"order.created\",\"key\":\"o-1\",\"data\":{\"total\":12.5}}'\n\n");
+        out.append("Read the state:\n");
+        out.append("  curl http://localhost:").append(snapshot).append("/v1/topics/orders/snapshot\n\n");
+        out.append("Long polling and WebSocket on the second edge: http://localhost:").append(edgeB)
+                .append("/v1/poll?topic=orders  ws://localhost:").append(edgeB).append("/v1/ws\n\n");
+        out.append("Ctrl-C stops everything.\n");
+        System.out.print(out);
+        System.out.flush();
+    }
+
+    /** SIGTERM to every service (they drain and exit), then SIGKILL to any still running after 15 s; then Redis. */
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        processes.forEach(Process::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        System.out.println("Quiver stopped.");
+        System.out.flush();
+    }
+}
