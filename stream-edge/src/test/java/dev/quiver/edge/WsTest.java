@@ -31,6 +31,7 @@ class WsTest extends EdgeTestSupport {
             assertThat(subscribed.get("ref").asText()).isEqualTo("s1");
             assertThat(subscribed.get("topic").asText()).isEqualTo(topic);
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
+            assertThat(subscribed.get("pod").asText()).isEqualTo("edge-test");
 
             client.send("{\"op\":\"publish\",\"topic\":\"" + topic
                     + "\",\"event\":{\"type\":\"chat\",\"key\":\"m1\",\"data\":{\"text\":\"hi\"}},\"ref\":\"p1\"}");

@@ -2,6 +2,7 @@ package dev.quiver.edge.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -10,6 +11,13 @@ import io.smallrye.config.WithDefault;
 /** Limits and timings of an edge pod (docs/edge.md). */
 @ConfigMapping(prefix = "quiver.edge")
 public interface EdgeConfig {
+
+    /**
+     * Name of this pod, sent to clients in the {@code Quiver-Pod} response header and in WebSocket
+     * {@code subscribed} replies so that a client can show which pod serves it. Unset: the {@code HOSTNAME}
+     * environment variable (the pod name on Kubernetes), else the machine's host name.
+     */
+    Optional<String> podName();
 
     /** Most topics one connection or poll may name. */
     @WithDefault("64")

@@ -65,6 +65,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final Principal principal;
     private final Authenticator auth;
     private final Caller caller;
+    private final String pod;
     private final Map<String, WsSubscription> subscriptions = new HashMap<>();
     private long expiryTimer = -1;
     private final long budget;
@@ -75,7 +76,7 @@ final class WsClient implements ConnectionRegistry.Connection {
 
     WsClient(WebSocketConnection connection, String address, boolean binary, Context context, TopicHub hub,
             HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics, Principal principal,
-            Authenticator auth, Caller caller) {
+            Authenticator auth, Caller caller, String pod) {
         this.connection = connection;
         this.address = address;
         this.binary = binary;
@@ -89,6 +90,7 @@ final class WsClient implements ConnectionRegistry.Connection {
         this.principal = principal;
         this.auth = auth;
         this.caller = caller;
+        this.pod = pod;
     }
 
     /** The timer that closes the connection when its token expires, cancelled when it closes first. */
@@ -282,6 +284,7 @@ final class WsClient implements ConnectionRegistry.Connection {
         message.put("topic", topic);
         message.put("recovered", recovered);
         message.put("cursor", cursor);
+        message.put("pod", pod);
         send(message);
     }
 

@@ -30,6 +30,7 @@ import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.rest.PodIdentity;
 
 /**
  * {@code /v1/ws}: the WebSocket transport (docs/protocol.md), on the same fan-out engine, limits and drain as SSE.
@@ -51,10 +52,11 @@ public class WsEndpoint {
     private final EdgeMetrics metrics;
     private final SessionLauncher launcher;
     private final Authenticator auth;
+    private final PodIdentity pod;
     private final ConcurrentHashMap<String, WsClient> clients = new ConcurrentHashMap<>();
 
     public WsEndpoint(TopicHub hub, HistoryReader history, EventWriter writer, ConnectionRegistry registry,
-            EdgeConfig config, EdgeMetrics metrics, SessionLauncher launcher, Authenticator auth) {
+            EdgeConfig config, EdgeMetrics metrics, SessionLauncher launcher, Authenticator auth, PodIdentity pod) {
         this.hub = hub;
         this.history = history;
         this.writer = writer;
@@ -63,6 +65,7 @@ public class WsEndpoint {
         this.metrics = metrics;
         this.launcher = launcher;
         this.auth = auth;
+        this.pod = pod;
     }
 
     @OnOpen
@@ -88,7 +91,7 @@ public class WsEndpoint {
         }
         WsClient state = new WsClient(connection, client, MSGPACK.equals(connection.subprotocol()),
                 Vertx.currentContext(), hub, history, writer, config, metrics, principal, auth,
-                new Caller(ip, "ws", connection.handshakeRequest().path()));
+                new Caller(ip, "ws", connection.handshakeRequest().path()), pod.name());
         clients.put(connection.id(), state);
         registry.add(state);
         state.expiryTimer(launcher.scheduleExpiry(principal, state));
