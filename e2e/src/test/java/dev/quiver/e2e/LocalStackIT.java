@@ -2,24 +2,15 @@ package dev.quiver.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +21,11 @@ import org.junit.jupiter.api.Test;
 class LocalStackIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Pattern PID = Pattern.compile("\\(pid (\\d+)\\)");
 
     @Test
     void startsEverythingPrintsWorkingUrlsAndStopsEverythingOnSigterm() throws Exception {
-        int base = freeBase();
-        Launched stack = launch(base);
+        int base = LocalStackProcess.freeBase();
+        LocalStackProcess stack = LocalStackProcess.launch(base);
         try {
             stack.await("Ctrl-C stops everything", Duration.ofSeconds(120));
             assertThat(stack.output()).contains("http://localhost:" + base, "http://localhost:" + (base + 3),
@@ -62,10 +52,10 @@ class LocalStackIT {
 
     @Test
     void aServiceThatCannotStartStopsTheOthersAndFails() throws Exception {
-        int base = freeBase();
+        int base = LocalStackProcess.freeBase();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("0.0.0.0", base + 3));
-            Launched stack = launch(base);
+            LocalStackProcess stack = LocalStackProcess.launch(base);
             assertThat(stack.process.waitFor(150, TimeUnit.SECONDS)).isTrue();
             assertThat(stack.process.exitValue()).isNotZero();
             assertThat(stack.output()).contains("stream-edge-b exited at startup");
@@ -80,100 +70,6 @@ class LocalStackIT {
                 Thread.sleep(100);
             }
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
-        }
-    }
-
-    /** Four consecutive free ports. */
-    private static int freeBase() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            List<ServerSocket> probes = new ArrayList<>();
-            try {
-                for (int i = 0; i < 4; i++) {
-                    ServerSocket socket = new ServerSocket();
-                    probes.add(socket);
-                    socket.bind(new InetSocketAddress("0.0.0.0", base + i));
-                }
-                return base;
-            } catch (IOException taken) {
-                // Try another range.
-            } finally {
-                for (ServerSocket socket : probes) {
-                    socket.close();
-                }
-            }
-        }
-        throw new IllegalStateException("no four consecutive free ports");
-    }
-
-    private static Launched launch(int base) throws IOException {
-        Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "-Dquiver.root=" + System.getProperty("quiver.root", ".."),
-                "-Dquiver.local.base-port=" + base, "dev.quiver.local.LocalStack").redirectErrorStream(true).start();
-        return new Launched(process);
-    }
-
-    /** The launcher's process, its output, and every child it started (seen while it ran). */
-    private static final class Launched {
-
-        final Process process;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final List<Long> children = new CopyOnWriteArrayList<>();
-
-        Launched(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // The launcher is gone.
-                }
-            }, "local-stack-output");
-            reader.setDaemon(true);
-            reader.start();
-            Thread watcher = new Thread(() -> {
-                while (process.isAlive()) {
-                    process.descendants().forEach(child -> {
-                        if (!children.contains(child.pid())) {
-                            children.add(child.pid());
-                        }
-                    });
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "local-stack-children");
-            watcher.setDaemon(true);
-            watcher.start();
-        }
-
-        String output() {
-            return String.join("\n", lines);
-        }
-
-        List<Long> pids() {
-            List<Long> pids = new ArrayList<>();
-            Matcher m = PID.matcher(output());
-            while (m.find()) {
-                pids.add(Long.parseLong(m.group(1)));
-            }
-            return pids;
-        }
-
-        void await(String text, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!output().contains(text)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("no '" + text + "' from the launcher:\n" + output());
-                }
-                Thread.sleep(100);
-            }
         }
     }
 }

@@ -24,12 +24,14 @@ import dev.quiver.testkit.RedisServer;
  * others and fails.
  * <p>
  * Ports: {@code quiver.local.base-port} (8081) for ingest, +1 for the first edge, +2 for snapshot-api, +3 for the
- * second edge. Authentication is off: this is a development stack.
+ * second edge, and -1 for the demo page, the one origin the services accept from browsers (CORS). Authentication is
+ * off: this is a development stack. {@code quiver.local.service-args} adds JVM arguments to every service, separated
+ * by {@code |} (the browser tests shorten retention that way).
  */
 public final class LocalStack {
 
-    /** One service to start. */
-    private record Service(String name, String module, int port) {
+    /** One service to start, with the settings only it gets. */
+    private record Service(String name, String module, int port, List<String> args) {
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -39,6 +41,7 @@ public final class LocalStack {
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
     private RedisServer redis;
+    private DemoServer demo;
     private volatile boolean stopped;
 
     private LocalStack(Path root) {
@@ -61,10 +64,11 @@ public final class LocalStack {
     }
 
     private void start(int base) throws InterruptedException {
-        List<Service> services = List.of(new Service("event-ingest", "event-ingest", base),
-                new Service("stream-edge-a", "stream-edge", base + 1),
-                new Service("snapshot-api", "snapshot-api", base + 2),
-                new Service("stream-edge-b", "stream-edge", base + 3));
+        List<Service> services = List.of(new Service("event-ingest", "event-ingest", base, List.of()),
+                new Service("stream-edge-a", "stream-edge", base + 1, List.of("-Dquiver.edge.pod-name=stream-edge-a")),
+                new Service("snapshot-api", "snapshot-api", base + 2, List.of()),
+                new Service("stream-edge-b", "stream-edge", base + 3, List.of("-Dquiver.edge.pod-name=stream-edge-b")));
+        demo = DemoServer.start(base - 1, base);
         redis = RedisServer.start();
         for (Service service : services) {
             launch(service);
@@ -81,9 +85,17 @@ public final class LocalStack {
             throw new IllegalStateException(jar + " is missing: build with mvn -B install -DskipTests -pl "
                     + service.module() + " -am");
         }
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redis.uri(),
-                "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s", "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redis.uri(),
+                "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s",
+                "-Dquarkus.http.cors.origins=" + String.join(",", demo.origins())));
+        command.addAll(service.args());
+        for (String arg : System.getProperty("quiver.local.service-args", "").split("\\|")) {
+            if (!arg.isBlank()) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         File log = logs.resolve(service.name() + ".log").toFile();
         log.getParentFile().mkdirs();
         try {
@@ -122,6 +134,7 @@ public final class LocalStack {
         int snapshot = services.get(2).port();
         int edgeB = services.get(3).port();
         StringBuilder out = new StringBuilder("\nQuiver is running (authentication off: development only).\n\n");
+        out.append("  Demo page      ").append(demo.url()).append("   (open it in two windows)\n");
         out.append("  Redis          ").append(redis.uri()).append('\n');
         for (int i = 0; i < services.size(); i++) {
             out.append(String.format("  %-14s http://localhost:%d   (pid %d)%n", services.get(i).name(),
@@ -162,6 +175,9 @@ public final class LocalStack {
         }
         if (redis != null) {
             redis.close();
+        }
+        if (demo != null) {
+            demo.stop();
         }
         System.out.println("Quiver stopped.");
         System.out.flush();
