@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.quiver.contract.redis.StreamId;
 import dev.quiver.testkit.RedisTestResource;
 
 @QuarkusTest
@@ -57,6 +58,32 @@ class WsTest extends EdgeTestSupport {
                     .body(containsString("quiver_edge_connections{transport=\"ws\"} 1.0"))
                     .body(containsString("quiver_edge_deliveries_total{transport=\"ws\"}"));
         }
+    }
+
+    @Test
+    void publishesOfOneConnectionAreStoredInTheOrderSent() {
+        String topic = freshTopic("ws-order");
+        try (WsTestClient client = new WsTestClient(root)) {
+            for (int i = 0; i < 50; i++) {
+                client.send("{\"op\":\"publish\",\"topic\":\"" + topic
+                        + "\",\"event\":{\"type\":\"t\",\"key\":\"k\",\"data\":" + i + "},\"ref\":\"p" + i + "\"}");
+            }
+            String previous = "0-0";
+            for (int i = 0; i < 50; i++) {
+                JsonNode published = client.nextOp("published", WAIT);
+                assertThat(published.get("ref").asText()).isEqualTo("p" + i);
+                String id = published.get("id").asText();
+                assertThat(StreamId.parse(id)).isGreaterThan(StreamId.parse(previous));
+                previous = id;
+            }
+        }
+        List<Integer> stored = given().queryParam("topic", topic).queryParam("since", "-").queryParam("timeout", 0)
+                .get("/v1/poll").then().statusCode(200).extract().jsonPath().getList("events.data", Integer.class);
+        List<Integer> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            sent.add(i);
+        }
+        assertThat(stored).isEqualTo(sent);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.quiver.edge.ws;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,9 @@ import dev.quiver.edge.metrics.EdgeMetrics;
  */
 final class WsClient implements ConnectionRegistry.Connection {
 
+    /** Most publishes one connection may have waiting to be stored; more are refused as rate-limited. */
+    private static final int MAX_QUEUED_APPENDS = 1000;
+
     private static final Logger LOG = Logger.getLogger(WsClient.class);
     private static final Buffer PING = Buffer.buffer("q");
 
@@ -73,6 +77,9 @@ final class WsClient implements ConnectionRegistry.Connection {
     private int malformedInARow;
     private boolean awaitingPong;
     private boolean closing;
+    /** Publishes validated and waiting for the previous one to be stored. */
+    private final ArrayDeque<Runnable> appends = new ArrayDeque<>();
+    private boolean appending;
 
     WsClient(WebSocketConnection connection, String address, boolean binary, Context context, TopicHub hub,
             HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics, Principal principal,
@@ -245,11 +252,19 @@ final class WsClient implements ConnectionRegistry.Connection {
             send(refusal);
             return;
         }
-        writer.append(topic, List.of(new AppendRequest(draft, key))).subscribe().with(
+        if (appends.size() >= MAX_QUEUED_APPENDS) {
+            ObjectNode refusal = errorMessage(ref, ProblemType.RATE_LIMITED.slug(),
+                    MAX_QUEUED_APPENDS + " publishes already waiting on this connection");
+            refusal.put("retryAfter", 1);
+            send(refusal);
+            return;
+        }
+        appends.add(() -> writer.append(topic, List.of(new AppendRequest(draft, key))).subscribe().with(
                 result -> context.runOnContext(v -> {
                     ObjectNode published = reply("published", ref);
                     published.put("id", result.ids().get(0));
                     send(published);
+                    nextAppend();
                 }),
                 failure -> context.runOnContext(v -> {
                     if (failure instanceof IdempotencyConflictException) {
@@ -260,7 +275,23 @@ final class WsClient implements ConnectionRegistry.Connection {
                         LOG.warn("publish failed", failure);
                         error(ref, ProblemType.INTERNAL.slug(), "Internal error");
                     }
-                }));
+                    nextAppend();
+                })));
+        if (!appending) {
+            nextAppend();
+        }
+    }
+
+    /**
+     * Publishes of one connection are written one after the other, so they are stored in the order they were sent:
+     * concurrent appends on pooled Redis connections could overtake each other. Runs on the connection's context.
+     */
+    private void nextAppend() {
+        Runnable next = appends.poll();
+        appending = next != null;
+        if (next != null) {
+            next.run();
+        }
     }
 
     // ---- outbound ---------------------------------------------------------------------------------------------
