@@ -52,17 +52,29 @@ async function waitOpen(page, check = () => true) {
   await until(async () => {
     const s = await status(page);
     return s?.state === 'open' && check(s);
-  }, 'the page to be connected', 30000);
+  }, 'the page to be connected', 30000, page);
   return status(page);
 }
 
-async function until(condition, what, timeout = 20000) {
+async function until(condition, what, timeout = 20000, page = null) {
   const deadline = Date.now() + timeout;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${page ? `: ${await explain(page)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** What the page knows, for failure messages. */
+function explain(page) {
+  return page.evaluate(() => JSON.stringify({
+    status: window.quiverDemo.status,
+    published: window.quiverDemo.published,
+    resets: window.quiverDemo.resets,
+    received: window.quiverDemo.received.length,
+    notice: document.getElementById('notice').textContent,
+    counters: [...document.querySelectorAll('.counter span')].map((e) => e.textContent),
+  }));
 }
 
 /** Publishes through event-ingest, as a product service would; returns the stream id ingest acknowledged. */
@@ -86,6 +98,7 @@ function proxy(target, { buffer = false } = {}) {
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url,
       headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode, answer.headers);
+      res.flushHeaders(); // as nginx does: headers at once, the body when the buffer says so
       if (!buffer) {
         answer.pipe(res);
         return;
@@ -142,7 +155,7 @@ test('the page loads, receives published events and publishes from its form', as
   await page.fill('input[name=text]', 'published from the page');
   await page.click('button[type=submit]');
   await page.locator('#chat').getByText('published from the page').waitFor();
-  await until(async () => (await page.textContent('.counter.green span')) === '3', 'the green counter');
+  await until(async () => (await page.textContent('.counter.green span')) === '3', 'the green counter', 20000, page);
   const s = await waitOpen(page);
   assert.equal(s.transport, 'ws');
   assert.match(s.pod, /^stream-edge-[ab]$/);

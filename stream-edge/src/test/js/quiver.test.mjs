@@ -158,9 +158,12 @@ test('SSE parser handles split chunks, CRLF, comments and multi-line data', () =
   parser.feed('retry: 10\n\n: heartbeat\n\nid: a\nda');
   parser.feed('ta: {"x":\r\ndata: 1}\r\n\r\nevent: reset\ndata: {}\n');
   parser.feed('\n');
+  parser.feed('id: b\r');
+  parser.feed('\ndata: 2\r\n\r\n');
   assert.deepEqual(frames, [
     { id: 'a', event: undefined, data: '{"x":\n1}' },
     { id: undefined, event: 'reset', data: '{}' },
+    { id: 'b', event: undefined, data: '2' },
   ]);
 });
 
@@ -384,4 +387,95 @@ test('close stops the connection and fails pending publishes', async () => {
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(backend.calls.length, calls);
   assert.equal(backend.sockets.length, 1);
+});
+
+test('a topic whose snapshot keeps failing does not hold the others back', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('ok', [{ topic: 'ok', cursor: 'ep:1-0', entities: [] }]);
+  const fetch = backend.fetch;
+  const refuse = (url, init) => (url.includes('/topics/secret/')
+    ? json({ type: 'https://quiver.dev/problems/forbidden', title: 'Forbidden' }, 403)
+    : fetch(url, init));
+  const quiver = client(backend, { fetch: refuse });
+  const errors = [];
+  quiver.subscribe(['ok', 'secret'], { onError: (e) => errors.push(e.code) });
+  await until(() => backend.streams.length >= 1, 'a stream for the readable topic');
+  assert.deepEqual(backend.streams[0].url.searchParams.getAll('topic'), ['ok']);
+  assert.ok(errors.includes('forbidden'));
+});
+
+test('malformed frames are skipped and reported; the stream goes on', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('t', [{ topic: 't', cursor: 'ep:1-0', entities: [] }]);
+  const events = [];
+  const errors = [];
+  const quiver = client(backend);
+  quiver.subscribe('t', { onEvent: (e) => events.push(e.id), onError: (e) => errors.push(e.code) });
+  await until(() => backend.streams.length === 1);
+  backend.streams[0].push('id: x.ep:2-0\ndata: {not json\n\n');
+  backend.streams[0].push(frame('t', '3-0', 'x.ep:3-0'));
+  await until(() => events.length === 1);
+  assert.deepEqual(errors, ['malformed-frame']);
+  assert.equal(backend.streams.length, 1);
+});
+
+test('Redis trouble on a pod backs off instead of reconnecting at once', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('t', [{ topic: 't', cursor: 'ep:1-0', entities: [] }]);
+  const quiver = client(backend);
+  quiver.subscribe('t', {});
+  await until(() => backend.streams.length === 1);
+  backend.streams[0].push('event: reconnect\ndata: {"reason":"backend-unavailable"}\n\n');
+  await until(() => backend.streams.length === 2);
+  assert.equal(quiver.attempt, 1, 'the backoff grew');
+  assert.equal(quiver.status.error, null);
+  backend.streams[1].push('event: reconnect\ndata: {"reason":"drain"}\n\n');
+  await until(() => backend.streams.length === 3);
+  assert.equal(quiver.attempt, 0, 'a drain is no failure');
+});
+
+test('a failed WebSocket subscription is tried again; a failing getToken never stops the client', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('t', [{ topic: 't', cursor: 'ep:1-0', entities: [] }]);
+  let fail = false;
+  const quiver = client(backend, {
+    transport: 'ws',
+    getToken: async () => {
+      if (fail) throw new Error('token endpoint down');
+      return 'tok';
+    },
+  });
+  quiver.subscribe('t', {});
+  await until(() => backend.sockets.length === 1);
+  const socket = backend.sockets[0];
+  assert.equal(socket.url, 'ws://edge-a/v1/ws?access_token=tok');
+  socket.accept();
+  socket.receive({ op: 'error', ref: 's:t', code: 'backend-unavailable', message: 'Redis' });
+  await until(() => socket.sent.filter((m) => m.op === 'subscribe').length === 2, 'a second subscribe');
+
+  fail = true;
+  socket.serverClose(1011);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(backend.sockets.length, 1, 'no socket without a token');
+  fail = false;
+  await until(() => backend.sockets.length === 2, 'a socket once the token is back');
+});
+
+test('a publish over the size limit is refused at once; closing during getToken opens nothing', async () => {
+  const backend = new Backend();
+  let release;
+  const quiver = client(backend, {
+    transport: 'ws',
+    getToken: () => new Promise((resolve) => {
+      release = resolve;
+    }),
+  });
+  await assert.rejects(quiver.publish('t', { type: 'x', data: 'y'.repeat(70000) }), (e) => e.code === 'message-too-large');
+  const pending = quiver.publish('t', { type: 'x', data: 1 });
+  await until(() => release !== undefined, 'the token request');
+  quiver.close();
+  release('tok');
+  await assert.rejects(pending, (e) => e.code === 'closed');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(backend.sockets.length, 0);
 });

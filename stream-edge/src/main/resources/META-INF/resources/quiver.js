@@ -7,10 +7,12 @@ const DEFAULTS = {
   initialBackoff: 500, // ms: the first reconnect waits random(0, initialBackoff)
   maxBackoff: 30000, // ms: cap of the exponential backoff
   healthyAfter: 10000, // ms a connection must stay up before the backoff starts again from the beginning
-  firstByteTimeout: 5000, // ms an SSE response may take to show its first bytes before it counts as buffered
+  connectTimeout: 15000, // ms to get response headers, or a WebSocket open, before trying the next edge
+  firstByteTimeout: 5000, // ms after the headers for an SSE response's first bytes, else it counts as buffered
   pollTimeout: 25, // s a long poll is held by the edge
   stallTimeout: 45000, // ms without a byte (edges send heartbeats every 15 s) before a stream counts as dead
   publishTimeout: 30000, // ms before publish() gives up
+  maxMessageSize: 65536, // bytes: the edge's quarkus.websockets-next.server.max-message-size
   snapshotLimit: 500,
 };
 
@@ -62,8 +64,12 @@ export class SseParser {
   }
 
   feed(chunk) {
-    const lines = (this.rest + chunk).split(/\r\n|\r|\n/);
-    this.rest = lines.pop();
+    let text = this.rest + chunk;
+    // A CR at the end may be the first half of a CRLF: keep it for the next chunk.
+    const heldCr = text.endsWith('\r');
+    if (heldCr) text = text.slice(0, -1);
+    const lines = text.split(/\r\n|\r|\n/);
+    this.rest = lines.pop() + (heldCr ? '\r' : '');
     for (const line of lines) {
       if (line === '') {
         if (this.data.length > 0 || this.event !== undefined) {
@@ -103,6 +109,7 @@ class TopicState {
     this.buffer = [];
     this.subscriptions = new Set();
     this.generation = 0; // bumped by each reload, so an older reload's answer is ignored
+    this.settled = false; // the first snapshot attempt is over (loaded or failed)
   }
 }
 
@@ -131,7 +138,6 @@ export class Quiver {
     this.refs = 0;
     this.wantsWs = this.options.transport === 'ws';
     this.pollOnly = this.options.transport === 'poll';
-    this.sseSilentFailures = 0;
     this.wsFailures = 0;
     this.link = null; // the live connection: {transport, topics, stop(outcome), send(message)}
     this.running = false;
@@ -200,6 +206,10 @@ export class Quiver {
     if (this.closed) return Promise.reject(new Error('closed'));
     const ref = `p${++this.refs}`;
     const message = { op: 'publish', topic, event, idempotencyKey: idempotencyKey || randomKey(this.random), ref };
+    if (new TextEncoder().encode(JSON.stringify(message)).length > this.options.maxMessageSize) {
+      // The edge would close the connection (1009), and again after every resend.
+      return Promise.reject(quiverError('message-too-large', `over ${this.options.maxMessageSize} bytes`));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(ref);
@@ -222,11 +232,7 @@ export class Quiver {
     this.closed = true;
     for (const topic of this.topics.values()) topic.generation++;
     this.topics.clear();
-    for (const [ref, publish] of this.pending) {
-      clearTimeout(publish.timer);
-      publish.reject(quiverError('closed', 'the client was closed'));
-      this.pending.delete(ref);
-    }
+    this.failPending('closed', 'the client was closed');
     this.link?.stop(new Outcome('closed'));
     this.wake?.();
     this.cancelPause?.();
@@ -240,13 +246,17 @@ export class Quiver {
     const generation = ++topic.generation;
     topic.ready = false;
     for (let attempt = 0; ; attempt++) {
+      // Events buffered before this snapshot is read are in it: only what arrives during the read can be newer.
+      topic.buffer = [];
       try {
         const snapshot = await this.readSnapshot(topic.name);
         if (generation !== topic.generation || this.closed) return;
         this.applySnapshot(topic, snapshot);
+        this.settle(topic);
         return;
       } catch (error) {
         if (generation !== topic.generation || this.closed) return;
+        this.settle(topic);
         this.emit(topic, 'onError', error);
         await sleep(backoffDelay(attempt, this.options.initialBackoff, this.options.maxBackoff, this.random) + 1);
         if (generation !== topic.generation || this.closed) return;
@@ -254,22 +264,35 @@ export class Quiver {
     }
   }
 
+  /**
+   * Topics subscribed together join the stream together (one connection, not one reconnect per snapshot), but a
+   * topic whose snapshot keeps failing does not hold the others back.
+   */
+  settle(topic) {
+    if (topic.settled) return;
+    topic.settled = true;
+    if ([...this.topics.values()].every((t) => t.settled)) this.relink();
+  }
+
   /** Every page of a snapshot; `cursor` is the first page's cursor (docs/snapshot.md, "the walk cursor"). */
   async readSnapshot(name) {
     const first = `/v1/topics/${encodeURIComponent(name)}/snapshot?limit=${this.options.snapshotLimit}`;
     let path = first;
     let cursor = null;
+    let restarts = 0;
     const entities = new Map();
     while (path) {
       const response = await this.fetch(this.snapshotBase + path, { headers: await this.authHeaders(), cache: 'no-store' });
       if (response.status === 410) {
-        // The topic's history changed during a multi-page walk: start again.
+        // The topic's history changed during a multi-page walk: start again (a few times, then back off).
+        if (++restarts > 3) throw await problem(response);
         entities.clear();
         path = first;
         cursor = null;
         continue;
       }
       if (!response.ok) throw await problem(response);
+      this.refreshToken = false;
       const page = await response.json();
       if (cursor === null) cursor = page.cursor;
       for (const entity of page.entities) entities.set(entity.key, { data: entity.data, id: entity.id, time: entity.time });
@@ -290,8 +313,7 @@ export class Quiver {
     const buffered = topic.buffer;
     topic.buffer = [];
     for (const event of buffered) this.apply(topic, event);
-    // Topics subscribed together join the stream together: one connection, not one reconnect per snapshot.
-    if (![...this.topics.values()].some((t) => t.cursor === null)) this.relink();
+    if (topic.settled) this.relink();
   }
 
   newerInSameEpoch(a, b) {
@@ -398,7 +420,13 @@ export class Quiver {
       const transport = this.wantsWs ? 'ws' : this.pollOnly ? 'poll' : 'sse';
       this.setStatus({ state: this.failing ? 'reconnecting' : 'connecting', transport, edge, pod: null });
       const started = Date.now();
-      const outcome = await this.connect(transport, edge);
+      let outcome;
+      try {
+        outcome = await this.connect(transport, edge);
+      } catch (error) {
+        // getToken failed, or a bug: never let it end the loop.
+        outcome = new Outcome('error');
+      }
       if (this.closed) break;
       if (outcome.healthy || Date.now() - started >= this.options.healthyAfter) this.attempt = 0;
       if (outcome.refreshToken) this.refreshToken = true;
@@ -435,11 +463,7 @@ export class Quiver {
 
   async token() {
     const { token, getToken } = this.options;
-    if (getToken) {
-      const refresh = this.refreshToken;
-      this.refreshToken = false;
-      return getToken({ refresh });
-    }
+    if (getToken) return getToken({ refresh: this.refreshToken });
     return token || null;
   }
 
@@ -459,7 +483,7 @@ export class Quiver {
   absorbStreamCursor(cursor, topics) {
     for (const [name, position] of parseStreamCursor(cursor, topics)) {
       const topic = this.topics.get(name);
-      if (topic && position !== '-') topic.cursor = position;
+      if (topic) topic.cursor = position;
     }
   }
 
@@ -482,20 +506,18 @@ export class Quiver {
     const abort = new AbortController();
     let stopped = null;
     let sawBytes = false;
-    let sawHeaders = false;
-    const ended = new Promise((resolve) => {
-      this.link = {
-        transport: 'sse',
-        topics,
-        stop: (outcome) => {
-          stopped = stopped || outcome;
-          abort.abort();
-          resolve();
-        },
-      };
-    });
-    const link = this.link;
-    const firstByte = setTimeout(() => link.stop(new Outcome(sawHeaders ? 'buffered' : 'timeout')), this.options.firstByteTimeout);
+    const link = {
+      transport: 'sse',
+      topics,
+      sawEvent: false,
+      stop: (outcome) => {
+        stopped = stopped || outcome;
+        abort.abort();
+      },
+    };
+    this.link = link;
+    // Before the headers: a pod or path that hangs. After them: a proxy holding the body back.
+    let timer = setTimeout(() => link.stop(new Outcome('timeout')), this.options.connectTimeout);
     let lastBytes = Date.now();
     const stall = setInterval(() => {
       if (sawBytes && Date.now() - lastBytes > this.options.stallTimeout) link.stop(new Outcome('stalled'));
@@ -503,34 +525,36 @@ export class Quiver {
     try {
       const url = `${edge}/v1/stream?${this.sinceParams(topics)}`;
       const headers = { Accept: 'text/event-stream', ...(await this.authHeaders()) };
-      const response = await Promise.race([this.fetch(url, { headers, signal: abort.signal, cache: 'no-store' }), ended]);
-      if (stopped) return this.sseEnded(stopped, sawHeaders, sawBytes);
-      sawHeaders = true;
-      if (!response.ok) return await this.failure(response);
+      if (stopped) return this.sseEnded(stopped);
+      const response = await this.fetch(url, { headers, signal: abort.signal, cache: 'no-store' });
+      if (stopped) return this.sseEnded(stopped);
+      if (!response.ok) return this.sseEnded(await this.failure(response));
+      clearTimeout(timer);
+      timer = setTimeout(() => link.stop(new Outcome('buffered')), this.options.firstByteTimeout);
       this.setStatus({ pod: response.headers.get('Quiver-Pod') });
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       const parser = new SseParser((frame) => this.sseFrame(frame, link));
+      // stop() aborts the fetch, which makes read() reject.
       for (;;) {
-        const { value, done } = await Promise.race([reader.read(), ended.then(() => ({ done: true }))]);
+        const { value, done } = await reader.read();
         if (stopped) break;
-        if (done) return new Outcome('closed-by-server', { healthy: sawBytes });
+        if (done) return this.sseEnded(new Outcome('closed-by-server', { healthy: link.sawEvent }));
         lastBytes = Date.now();
         if (!sawBytes) {
           sawBytes = true;
-          clearTimeout(firstByte);
-          this.sseSilentFailures = 0;
+          clearTimeout(timer);
           this.setStatus({ state: 'open', error: null });
         }
         parser.feed(decoder.decode(value, { stream: true }));
         if (stopped) break;
       }
       reader.cancel().catch(() => {});
-      return this.sseEnded(stopped, sawHeaders, sawBytes);
+      return this.sseEnded(stopped);
     } catch (error) {
-      return stopped ? this.sseEnded(stopped, sawHeaders, sawBytes) : new Outcome('network-error');
+      return this.sseEnded(stopped || new Outcome('network-error'));
     } finally {
-      clearTimeout(firstByte);
+      clearTimeout(timer);
       clearInterval(stall);
       abort.abort();
       if (this.link === link) this.link = null;
@@ -538,36 +562,46 @@ export class Quiver {
   }
 
   /**
-   * A stream that showed headers but no bytes within firstByteTimeout is held by a buffering proxy: switch to long
-   * polling for good. Two silent attempts in a row without even headers count the same.
+   * A stream that showed its headers but no byte within firstByteTimeout (the edge sends a retry hint at once) is held
+   * by a buffering proxy: switch to long polling for good. So is one that got no headers within connectTimeout twice
+   * in a row (some proxies hold the headers too); once could be a slow network or a dead pod.
    */
-  sseEnded(outcome, sawHeaders, sawBytes) {
-    if (!sawBytes && (outcome.reason === 'buffered' || outcome.reason === 'timeout')) {
-      this.sseSilentFailures++;
-      if (outcome.reason === 'buffered' || this.sseSilentFailures >= 2) {
-        this.pollOnly = true;
-        return new Outcome('sse-buffered', { immediate: true, nextEdge: false });
-      }
-    }
-    return outcome;
+  sseEnded(outcome) {
+    this.sseTimeouts = outcome.reason === 'timeout' ? (this.sseTimeouts || 0) + 1 : 0;
+    if (outcome.reason !== 'buffered' && this.sseTimeouts < 2) return outcome;
+    this.pollOnly = true;
+    return new Outcome('sse-buffered', { immediate: true, nextEdge: false });
   }
 
   sseFrame(frame, link) {
-    if (frame.event === undefined) {
-      const event = JSON.parse(frame.data);
-      if (frame.id) this.absorbStreamCursor(frame.id, link.topics);
-      this.deliver(event, null);
+    let body;
+    try {
+      body = frame.data ? JSON.parse(frame.data) : {};
+    } catch (error) {
+      this.malformed(frame.data);
       return;
     }
-    const body = frame.data ? JSON.parse(frame.data) : {};
-    if (frame.event === 'reset') {
+    if (frame.event === undefined) {
+      if (frame.id) this.absorbStreamCursor(frame.id, link.topics);
+      link.sawEvent = true;
+      this.deliver(body, null);
+    } else if (frame.event === 'reset') {
       if (frame.id) this.absorbStreamCursor(frame.id, link.topics);
       this.reset(body.topic, body.reason);
+    } else if (frame.event === 'reconnect' && body.reason === 'backend-unavailable') {
+      // Redis is down for this pod: back off rather than storm the next one.
+      link.stop(new Outcome('backend-unavailable'));
     } else if (frame.event === 'reconnect' || frame.event === 'slow') {
       link.stop(new Outcome(body.reason || frame.event, { immediate: true, healthy: true }));
     } else if (frame.event === 'reauth') {
       link.stop(new Outcome('token-expired', { immediate: true, refreshToken: true, nextEdge: false, healthy: true }));
     }
+  }
+
+  /** A frame that is not JSON: skip it (resuming would only fetch it again) and tell the application. */
+  malformed(data) {
+    const error = quiverError('malformed-frame', `not JSON: ${String(data).slice(0, 80)}`);
+    for (const topic of this.topics.values()) this.emit(topic, 'onError', error);
   }
 
   /** Long polling: the fallback that gets through any proxy, one complete response at a time. */
@@ -623,7 +657,13 @@ export class Quiver {
 
   /** WebSocket: subscriptions and publishes on one socket. */
   async connectWs(edge) {
-    const token = await this.token();
+    let token;
+    try {
+      token = await this.token();
+    } catch (error) {
+      return new Outcome('token-error');
+    }
+    if (this.closed) return new Outcome('closed');
     const url = `${edge.replace(/^http/, 'ws')}/v1/ws${token ? `?access_token=${encodeURIComponent(token)}` : ''}`;
     return new Promise((resolve) => {
       let socket;
@@ -631,6 +671,10 @@ export class Quiver {
       let stopped = null;
       let lastMessage = Date.now();
       const subscribed = new Set();
+      const retries = new Map(); // topic -> failed subscribe attempts in a row
+      const handshake = setTimeout(() => {
+        if (!opened) link.stop(this.wsClosed(1006, false));
+      }, this.options.connectTimeout);
       // The browser answers protocol pings without telling us: application pings show a dead path.
       const liveness = setInterval(() => {
         if (!link.open) return;
@@ -639,6 +683,7 @@ export class Quiver {
       }, Math.max(50, this.options.stallTimeout / 3));
       const finish = (outcome) => {
         clearInterval(liveness);
+        clearTimeout(handshake);
         if (this.link === link) this.link = null;
         resolve(outcome);
       };
@@ -662,6 +707,16 @@ export class Quiver {
           }
           link.topics = wanted;
         },
+        // The edge refused or could not start a subscription (backend-unavailable, forbidden, ...): try it again later.
+        subscribeFailed: (name) => {
+          subscribed.delete(name);
+          const attempt = retries.get(name) || 0;
+          retries.set(name, attempt + 1);
+          setTimeout(() => {
+            if (!stopped) link.sync();
+          }, backoffDelay(attempt, this.options.initialBackoff, this.options.maxBackoff, this.random) + 1);
+        },
+        subscribed: (name) => retries.delete(name),
         stop: (outcome) => {
           stopped = stopped || outcome;
           try {
@@ -689,7 +744,14 @@ export class Quiver {
       };
       socket.onmessage = (message) => {
         lastMessage = Date.now();
-        this.wsMessage(JSON.parse(message.data), link);
+        let body;
+        try {
+          body = JSON.parse(message.data);
+        } catch (error) {
+          this.malformed(message.data);
+          return;
+        }
+        this.wsMessage(body, link);
       };
       socket.onclose = (close) => {
         link.open = false;
@@ -707,11 +769,7 @@ export class Quiver {
       this.wsFailures++;
       if (this.wsFailures >= 3 && this.options.transport !== 'ws') {
         this.wantsWs = false;
-        for (const [ref, publish] of this.pending) {
-          clearTimeout(publish.timer);
-          publish.reject(quiverError('websocket-unavailable', 'no WebSocket connection could be opened'));
-          this.pending.delete(ref);
-        }
+        this.failPending('websocket-unavailable', 'no WebSocket connection could be opened');
       }
       return new Outcome('handshake-failed', { refreshToken: true });
     }
@@ -721,8 +779,20 @@ export class Quiver {
         return new Outcome(code === 1012 ? 'drain' : 'slow-consumer', { immediate: true, healthy: true });
       case 1008:
         return new Outcome('token-expired', { immediate: true, refreshToken: true, nextEdge: false, healthy: true });
+      case 1009:
+        // Sending them again would only close the next connection too.
+        this.failPending('message-too-large', 'the edge refused a message over its size limit');
+        return new Outcome('message-too-large');
       default:
         return new Outcome(`closed-${code}`);
+    }
+  }
+
+  failPending(code, message) {
+    for (const [ref, publish] of this.pending) {
+      clearTimeout(publish.timer);
+      publish.reject(quiverError(code, message));
+      this.pending.delete(ref);
     }
   }
 
@@ -732,6 +802,7 @@ export class Quiver {
         this.deliver(message.event, message.cursor);
         break;
       case 'subscribed':
+        link.subscribed(message.topic);
         if (message.pod) this.setStatus({ pod: message.pod });
         break;
       case 'reset':
@@ -745,9 +816,12 @@ export class Quiver {
           clearTimeout(publish.timer);
           if (message.op === 'published') publish.resolve({ id: message.id });
           else publish.reject(quiverError(message.code, message.message, message));
-        } else if (message.op === 'error') {
-          const topic = this.topics.get((message.ref || '').slice(2));
-          if (topic) this.emit(topic, 'onError', quiverError(message.code, message.message, message));
+        } else if (message.op === 'error' && (message.ref || '').startsWith('s:')) {
+          const topic = this.topics.get(message.ref.slice(2));
+          if (topic) {
+            this.emit(topic, 'onError', quiverError(message.code, message.message, message));
+            link.subscribeFailed(topic.name);
+          }
         }
         break;
       }
@@ -757,6 +831,8 @@ export class Quiver {
   }
 
   setStatus(change) {
+    // A connection that opened took the token it was given: ask for a fresh one only after the next refusal.
+    if (change.state === 'open') this.refreshToken = false;
     const next = { ...this.status, ...change };
     if (Object.keys(next).every((k) => next[k] === this.status[k])) return;
     this.status = next;
