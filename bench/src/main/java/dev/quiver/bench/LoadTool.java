@@ -23,6 +23,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
  * Opens SSE subscribers against edge pods, publishes through event-ingest at a fixed rate, and reports what arrived:
@@ -31,7 +34,7 @@ import io.vertx.core.http.RequestOptions;
  * {@code --pids}. Bounded: it stops by itself after {@code --max-seconds}.
  * <p>
  * Arguments ({@code --name=value}): ingest, edges (comma separated), subscribers, topics, rate (events/s, all topics
- * together), duration (s), connect-rate (connections/s), sources (how many 127.0.0.x source addresses), pids
+ * together), duration (s), transport ({@code sse}, {@code ws} or {@code mixed}), connect-rate (connections/s), sources (how many 127.0.0.x source addresses), pids
  * ({@code name=pid,...}), key (publisher key), max-seconds.
  */
 public final class LoadTool {
@@ -105,10 +108,15 @@ public final class LoadTool {
         }
         Map<String, ProcStats> before = stats(pids);
 
+        String transport = arg("transport", "sse");
         List<HttpClient> clients = new ArrayList<>();
+        List<WebSocketClient> sockets = new ArrayList<>();
         for (int s = 0; s < sources; s++) {
-            clients.add(vertx.createHttpClient(new HttpClientOptions().setLocalAddress("127.0.0." + (s + 1))
-                    .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(20_000)));
+            String source = "127.0.0." + (s + 1);
+            clients.add(vertx.createHttpClient(new HttpClientOptions().setLocalAddress(source).setKeepAlive(false),
+                    new PoolOptions().setHttp1MaxSize(20_000)));
+            sockets.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
+                    .setMaxConnections(20_000)));
         }
         List<Delivery> received = new ArrayList<>();
         List<Integer> topicOf = new ArrayList<>();
@@ -118,8 +126,14 @@ public final class LoadTool {
             Delivery delivery = new Delivery();
             received.add(delivery);
             topicOf.add(i % topicCount);
-            subscribe(clients.get(i % sources), edges.get(i % edges.size()), topics.get(i % topicCount), delivery,
-                    settled);
+            boolean ws = transport.equals("ws") || (transport.equals("mixed") && i % 2 == 1);
+            if (ws) {
+                subscribeWs(sockets.get(i % sources), edges.get(i % edges.size()), topics.get(i % topicCount),
+                        delivery, settled);
+            } else {
+                subscribe(clients.get(i % sources), edges.get(i % edges.size()), topics.get(i % topicCount),
+                        delivery, settled);
+            }
             if ((i + 1) % Math.max(1, connectRate / 100) == 0) {
                 Thread.sleep(10);
             }
@@ -222,6 +236,48 @@ public final class LoadTool {
             });
         }).onFailure(failure -> {
             failedConnects.incrementAndGet();
+            settle.run();
+        });
+    }
+
+    /** One WebSocket subscriber (JSON frames); counts down {@code settled} at its {@code subscribed} reply. */
+    private void subscribeWs(WebSocketClient client, String edge, String topic, Delivery delivery,
+            CountDownLatch settled) {
+        boolean[] counted = {false};
+        Runnable settle = () -> {
+            if (!counted[0]) {
+                counted[0] = true;
+                settled.countDown();
+            }
+        };
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setAbsoluteURI(edge.replaceFirst("^http", "ws") + "/v1/ws").addSubProtocol("quiver.v1.json")
+                // Not a browser: no Origin header, which the edge would check against its allow-list.
+                .setAllowOriginHeader(false);
+        client.connect(options).onSuccess(socket -> {
+            socket.textMessageHandler(text -> {
+                if (text.startsWith("{\"op\":\"event\"")) {
+                    long seq = EventFields.number(text, "seq");
+                    long sent = EventFields.number(text, "sent");
+                    if (seq >= 0 && sent > 0) {
+                        latency.recordValue(Math.max(0, nowMicros() - sent));
+                        delivery.accept(seq, EventFields.streamId(text));
+                        deliveries.incrementAndGet();
+                    }
+                } else if (text.contains("\"op\":\"subscribed\"")) {
+                    connected.incrementAndGet();
+                    settle.run();
+                } else if (text.contains("\"op\":\"error\"")) {
+                    failedConnects.incrementAndGet();
+                    settle.run();
+                }
+            });
+            socket.closeHandler(v -> settle.run());
+            socket.writeTextMessage("{\"op\":\"subscribe\",\"topic\":\"" + topic + "\",\"ref\":\"s\"}");
+        }).onFailure(failure -> {
+            if (failedConnects.incrementAndGet() == 1) {
+                System.err.println("first failed WebSocket connect: " + failure);
+            }
             settle.run();
         });
     }
