@@ -199,13 +199,7 @@ public final class LoadTool {
     private void subscribe(HttpClient client, String edge, String topic, Delivery delivery, CountDownLatch settled) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(edge
                 + "/v1/stream?topic=" + topic).putHeader("Accept", "text/event-stream");
-        boolean[] counted = {false};
-        Runnable settle = () -> {
-            if (!counted[0]) {
-                counted[0] = true;
-                settled.countDown();
-            }
-        };
+        Once settle = new Once(settled);
         client.request(options).compose(request -> request.send()).onSuccess(response -> {
             if (response.statusCode() != 200) {
                 failedConnects.incrementAndGet();
@@ -214,22 +208,14 @@ public final class LoadTool {
             }
             StringBuilder pending = new StringBuilder();
             response.handler(chunk -> {
-                if (!counted[0]) {
+                if (settle.run()) {
                     connected.incrementAndGet();
-                    settle.run();
                 }
                 pending.append(chunk.toString());
                 int newline;
                 while ((newline = pending.indexOf("\n")) >= 0) {
                     if (pending.length() > 6 && pending.charAt(0) == 'd' && pending.indexOf("data:") == 0) {
-                        CharSequence line = pending.subSequence(0, newline);
-                        long seq = EventFields.number(line, "seq");
-                        long sent = EventFields.number(line, "sent");
-                        if (seq >= 0 && sent > 0) {
-                            latency.recordValue(Math.max(0, nowMicros() - sent));
-                            delivery.accept(seq, EventFields.streamId(line));
-                            deliveries.incrementAndGet();
-                        }
+                        record(pending.subSequence(0, newline), delivery);
                     }
                     pending.delete(0, newline + 1);
                 }
@@ -240,16 +226,42 @@ public final class LoadTool {
         });
     }
 
+    /** An event as received: latency, and the subscriber's loss, duplicate and order accounting. */
+    private void record(CharSequence message, Delivery delivery) {
+        long seq = EventFields.number(message, "seq");
+        long sent = EventFields.number(message, "sent");
+        if (seq >= 0 && sent > 0) {
+            latency.recordValue(Math.max(0, nowMicros() - sent));
+            delivery.accept(seq, EventFields.streamId(message));
+            deliveries.incrementAndGet();
+        }
+    }
+
+    /** Counts a subscriber down once, whichever of success or failure comes first; handlers run on its event loop. */
+    private static final class Once {
+
+        private final CountDownLatch latch;
+        private boolean done;
+
+        Once(CountDownLatch latch) {
+            this.latch = latch;
+        }
+
+        /** True the first time. */
+        boolean run() {
+            if (done) {
+                return false;
+            }
+            done = true;
+            latch.countDown();
+            return true;
+        }
+    }
+
     /** One WebSocket subscriber (JSON frames); counts down {@code settled} at its {@code subscribed} reply. */
     private void subscribeWs(WebSocketClient client, String edge, String topic, Delivery delivery,
             CountDownLatch settled) {
-        boolean[] counted = {false};
-        Runnable settle = () -> {
-            if (!counted[0]) {
-                counted[0] = true;
-                settled.countDown();
-            }
-        };
+        Once settle = new Once(settled);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setAbsoluteURI(edge.replaceFirst("^http", "ws") + "/v1/ws").addSubProtocol("quiver.v1.json")
                 // Not a browser: no Origin header, which the edge would check against its allow-list.
@@ -257,16 +269,9 @@ public final class LoadTool {
         client.connect(options).onSuccess(socket -> {
             socket.textMessageHandler(text -> {
                 if (text.startsWith("{\"op\":\"event\"")) {
-                    long seq = EventFields.number(text, "seq");
-                    long sent = EventFields.number(text, "sent");
-                    if (seq >= 0 && sent > 0) {
-                        latency.recordValue(Math.max(0, nowMicros() - sent));
-                        delivery.accept(seq, EventFields.streamId(text));
-                        deliveries.incrementAndGet();
-                    }
-                } else if (text.contains("\"op\":\"subscribed\"")) {
+                    record(text, delivery);
+                } else if (text.contains("\"op\":\"subscribed\"") && settle.run()) {
                     connected.incrementAndGet();
-                    settle.run();
                 } else if (text.contains("\"op\":\"error\"")) {
                     failedConnects.incrementAndGet();
                     settle.run();
