@@ -4,7 +4,7 @@ import java.util.BitSet;
 
 /**
  * What one subscriber received of one topic, checked against the publisher's per-topic sequence numbers: every
- * acknowledged event exactly once, in order.
+ * acknowledged event exactly once, in order. Written by the subscriber's event loop, read by the reporting thread.
  */
 final class Delivery {
 
@@ -18,7 +18,7 @@ final class Delivery {
      * One event carrying publisher sequence {@code seq} (loss and duplicates) and stream id {@code id} (order: the
      * stored order, which concurrent publishes may make differ from the sequence).
      */
-    void accept(long seq, long id) {
+    synchronized void accept(long seq, long id) {
         int index = Math.toIntExact(seq);
         if (seen.get(index)) {
             duplicates++;
@@ -34,21 +34,21 @@ final class Delivery {
     }
 
     /** Acknowledged events this subscriber never got. */
-    long missing(BitSet acknowledged) {
+    synchronized long missing(BitSet acknowledged) {
         BitSet lost = (BitSet) acknowledged.clone();
         lost.andNot(seen);
         return lost.cardinality();
     }
 
-    long received() {
+    synchronized long received() {
         return received;
     }
 
-    long duplicates() {
+    synchronized long duplicates() {
         return duplicates;
     }
 
-    long outOfOrder() {
+    synchronized long outOfOrder() {
         return outOfOrder;
     }
 }

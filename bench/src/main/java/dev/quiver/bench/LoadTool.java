@@ -1,50 +1,34 @@
 package dev.quiver.bench;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
- * Opens SSE subscribers against edge pods, publishes through event-ingest at a fixed rate, and reports what arrived:
- * connections held, end-to-end latency (publish call to SSE delivery, wall clock of this one machine), loss,
- * duplicates and order violations per subscriber, and the RSS and CPU of the server processes named with
- * {@code --pids}. Bounded: it stops by itself after {@code --max-seconds}.
- * <p>
- * Arguments ({@code --name=value}): ingest, edges (comma separated), subscribers, topics, rate (events/s, all topics
- * together), duration (s), transport ({@code sse}, {@code ws} or {@code mixed}), connect-rate (connections/s), sources (how many 127.0.0.x source addresses), pids
- * ({@code name=pid,...}), key (publisher key), max-seconds.
+ * The load tool of docs/benchmarks.md. Two modes:
+ * <ul>
+ * <li>{@code fanout} (default): opens SSE and/or WebSocket subscribers against Quiver edges or Nchan, holds them, then
+ * publishes at each rate of {@code --rates} in turn and reports, per step, deliveries/s, end-to-end latency, loss,
+ * duplicates, order violations, dropped streams and the CPU of the server processes and of the tool itself. A ramp
+ * stops at the first step whose p99 exceeds {@code --p99-limit} ms or that loses an event.</li>
+ * <li>{@code ingest}: closed-loop POSTs (single events or batches) against event-ingest.</li>
+ * </ul>
+ * Arguments are {@code --name=value}; see docs/benchmarks.md. Loopback only; every loop is bounded and the tool
+ * exits by itself after {@code --max-seconds}.
  */
 public final class LoadTool {
 
     private final Map<String, String> args;
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    private final Recorder latency = new Recorder(3);
-    private final AtomicInteger connected = new AtomicInteger();
-    private final AtomicInteger failedConnects = new AtomicInteger();
-    private final AtomicLong deliveries = new AtomicLong();
 
     private LoadTool(Map<String, String> args) {
         this.args = args;
@@ -65,7 +49,7 @@ public final class LoadTool {
             try {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(cap));
                 System.err.println("max-seconds reached: stopping");
-                System.exit(2);
+                Runtime.getRuntime().halt(2);
             } catch (InterruptedException done) {
                 // Finished in time.
             }
@@ -73,9 +57,15 @@ public final class LoadTool {
         guard.setDaemon(true);
         guard.start();
         try {
-            tool.run();
+            if (tool.arg("mode", "fanout").equals("ingest")) {
+                tool.ingest();
+            } else {
+                tool.fanout();
+            }
         } finally {
-            tool.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            System.out.flush();
+            // Thousands of open connections take long to close one by one; the process is ending anyway.
+            Runtime.getRuntime().halt(0);
         }
     }
 
@@ -87,247 +77,217 @@ public final class LoadTool {
         return Integer.parseInt(arg(name, String.valueOf(fallback)));
     }
 
-    private void run() throws Exception {
-        List<String> edges = List.of(arg("edges", "http://127.0.0.1:8082").split(","));
-        int subscribers = intArg("subscribers", 100);
+    private void ingest() throws InterruptedException {
+        IngestLoad load = new IngestLoad(vertx, arg("ingest", "http://127.0.0.1:8081"), args.get("key"),
+                intArg("topics", 100), intArg("batch", 1));
+        System.out.print(load.run(intArg("concurrency", 64), intArg("duration", 10)));
+    }
+
+    private void fanout() throws Exception {
+        Target target = Target.valueOf(arg("target", "quiver").toUpperCase());
+        List<String> servers = List.of(arg("edges", "http://127.0.0.1:8082").split(","));
+        int count = intArg("subscribers", 100);
         int topicCount = intArg("topics", 1);
-        int rate = intArg("rate", 100);
-        int duration = intArg("duration", 10);
-        int connectRate = intArg("connect-rate", 2000);
-        int sources = intArg("sources", 1);
+        String transport = arg("transport", "sse");
         String run = Long.toString(System.currentTimeMillis(), 36);
         List<String> topics = new ArrayList<>();
         for (int i = 0; i < topicCount; i++) {
             topics.add("bench." + run + "." + i);
         }
-        Map<String, Long> pids = new LinkedHashMap<>();
-        for (String pair : arg("pids", "").split(",")) {
-            if (pair.contains("=")) {
-                pids.put(pair.substring(0, pair.indexOf('=')), Long.parseLong(pair.substring(pair.indexOf('=') + 1)));
-            }
-        }
+        Map<String, List<Long>> pids = pids(arg("pids", ""));
+        pids.put("load-tool", List.of(ProcessHandle.current().pid()));
+        Recorder latency = new Recorder(3);
+        Subscribers subscribers = new Subscribers(vertx, target, servers, intArg("sources", 1), latency);
+
         Map<String, ProcStats> before = stats(pids);
-
-        String transport = arg("transport", "sse");
-        List<HttpClient> clients = new ArrayList<>();
-        List<WebSocketClient> sockets = new ArrayList<>();
-        for (int s = 0; s < sources; s++) {
-            String source = "127.0.0." + (s + 1);
-            clients.add(vertx.createHttpClient(new HttpClientOptions().setLocalAddress(source).setKeepAlive(false),
-                    new PoolOptions().setHttp1MaxSize(20_000)));
-            sockets.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
-                    .setMaxConnections(20_000)));
-        }
-        List<Delivery> received = new ArrayList<>();
-        List<Integer> topicOf = new ArrayList<>();
         long connectStart = System.nanoTime();
-        CountDownLatch settled = new CountDownLatch(subscribers);
-        for (int i = 0; i < subscribers; i++) {
-            Delivery delivery = new Delivery();
-            received.add(delivery);
-            topicOf.add(i % topicCount);
-            boolean ws = transport.equals("ws") || (transport.equals("mixed") && i % 2 == 1);
-            if (ws) {
-                subscribeWs(sockets.get(i % sources), edges.get(i % edges.size()), topics.get(i % topicCount),
-                        delivery, settled);
-            } else {
-                subscribe(clients.get(i % sources), edges.get(i % edges.size()), topics.get(i % topicCount),
-                        delivery, settled);
-            }
-            if ((i + 1) % Math.max(1, connectRate / 100) == 0) {
-                Thread.sleep(10);
-            }
-        }
-        settled.await(120, TimeUnit.SECONDS);
+        subscribers.open(count, topics, transport, intArg("connect-rate", 2000));
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        System.out.printf("%s %s: %d subscribers on %d topics via %d servers; held %d, failed attempts %d, "
+                + "in %.1f s (%.0f/s)%n", target.name().toLowerCase(), transport, count, topicCount, servers.size(),
+                subscribers.live(), subscribers.failedConnects(), connectSeconds, subscribers.live() / connectSeconds);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(intArg("hold", 5)));
         Map<String, ProcStats> held = stats(pids);
+        for (String name : pids.keySet()) {
+            System.out.printf("  %s memory %.1f MiB (%.1f MiB before connecting)%n", name,
+                    held.get(name).pssBytes() / 1048576.0, before.get(name).pssBytes() / 1048576.0);
+        }
 
-        List<BitSet> acknowledged = new ArrayList<>();
-        topics.forEach(t -> acknowledged.add(new BitSet()));
-        latency.reset();
-        long publishStart = System.nanoTime();
-        long published = publish(topics, acknowledged, rate, duration);
-        double publishSeconds = (System.nanoTime() - publishStart) / 1e9;
-        Thread.sleep(3000);
-        Map<String, ProcStats> after = stats(pids);
-
-        long missing = 0;
-        long duplicates = 0;
-        long disordered = 0;
-        int hurt = 0;
-        for (int i = 0; i < received.size(); i++) {
-            Delivery d = received.get(i);
-            long lost = d.missing(acknowledged.get(topicOf.get(i)));
-            missing += lost;
-            duplicates += d.duplicates();
-            disordered += d.outOfOrder();
-            if (lost + d.duplicates() + d.outOfOrder() > 0) {
-                hurt++;
+        Publisher publisher = new Publisher(vertx, target, arg("ingest", "http://127.0.0.1:8081"), args.get("key"),
+                topics);
+        Killer killer = new Killer(Long.parseLong(arg("kill", "0")), intArg("kill-after", 0));
+        double p99Limit = Double.parseDouble(arg("p99-limit", "50"));
+        int seconds = intArg("duration", 10);
+        double best = 0;
+        int bestRate = 0;
+        double bestUnderLimit = 0;
+        int bestRateUnderLimit = 0;
+        String[] rates = arg("rates", arg("rate", "0")).split(",");
+        int warmup = intArg("warmup", 10);
+        int warmupRate = intArg("warmup-rate", Integer.parseInt(rates[0].trim()));
+        if (warmup > 0 && warmupRate > 0) {
+            // JIT compilation of every process involved; these events count for loss like any other.
+            publisher.publish(warmupRate, warmup, () -> {
+            });
+            Thread.sleep(1000);
+            System.out.printf("warm-up: %d s at %d/s%n", warmup, warmupRate);
+        }
+        for (String step : rates) {
+            int rate = Integer.parseInt(step.trim());
+            if (rate <= 0) {
+                continue;
+            }
+            latency.reset();
+            long deliveredBefore = subscribers.deliveries();
+            long ackedBefore = publisher.acknowledgedCount();
+            Map<String, ProcStats> start = stats(pids);
+            long t0 = System.nanoTime();
+            publisher.publish(rate, seconds, killer);
+            double publishSeconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(TimeUnit.SECONDS.toMillis(intArg("settle", 3)));
+            double stepSeconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, ProcStats> end = stats(pids);
+            Histogram h = latency.getIntervalHistogram();
+            Accounting a = Accounting.of(subscribers.all(), publisher);
+            long acked = publisher.acknowledgedCount() - ackedBefore;
+            long delivered = subscribers.deliveries() - deliveredBefore;
+            // A server that answers publishes late stretches the step: rate over the time publishing really took.
+            double perSecond = delivered / Math.max(seconds, publishSeconds);
+            long expected = acked * count / topicCount;
+            StringBuilder cpu = new StringBuilder();
+            end.forEach((name, stats) -> cpu.append(String.format(" %s %.0f%%", name,
+                    100 * (stats.cpuSeconds() - start.get(name).cpuSeconds()) / stepSeconds)));
+            System.out.printf("rate %d/s: acknowledged %d (%.0f/s), deliveries %.0f/s, latency ms p50 %.2f p90 %.2f "
+                    + "p99 %.2f max %.2f, missing %d duplicates %d out-of-order %d (subscribers affected %d), "
+                    + "streams dropped %d, live %d; cpu%s%n", rate, acked, acked / publishSeconds, perSecond,
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, a.missing(), a.duplicates(),
+                    a.outOfOrder(), a.affected(), subscribers.dropped(), subscribers.live(), cpu);
+            double p99 = h.getValueAtPercentile(99) / 1000.0;
+            String stop = null;
+            if (a.missing() > 0) {
+                stop = "events missing";
+            } else if (acked < (long) rate * seconds) {
+                stop = "publishes not all acknowledged";
+            } else if (publishSeconds > 1.1 * seconds) {
+                stop = "publishes acknowledged slower than the rate";
+            } else if (delivered < 0.95 * expected) {
+                // Deliveries of the step still arriving after the settle time: the servers (or the tool) fell behind.
+                stop = "deliveries behind the publish rate";
+            }
+            if (stop != null) {
+                // Late is not lost: let what is still queued arrive before counting what never will.
+                long last = -1;
+                for (int i = 0; i < 60 && subscribers.deliveries() != last; i++) {
+                    last = subscribers.deliveries();
+                    Thread.sleep(2000);
+                }
+                Accounting drained = Accounting.of(subscribers.all(), publisher);
+                System.out.printf("ramp stopped at %d/s: %s; once deliveries stopped: missing %d duplicates %d "
+                        + "out-of-order %d, streams dropped %d, live %d%n", rate, stop, drained.missing(),
+                        drained.duplicates(), drained.outOfOrder(), subscribers.dropped(), subscribers.live());
+                break;
+            }
+            best = perSecond;
+            bestRate = rate;
+            if (p99 <= p99Limit) {
+                bestUnderLimit = perSecond;
+                bestRateUnderLimit = rate;
             }
         }
-        long acked = acknowledged.stream().mapToLong(BitSet::cardinality).sum();
-        Histogram h = latency.getIntervalHistogram();
-        StringBuilder out = new StringBuilder();
-        out.append(String.format("subscribers %d connected %d failed %d in %.1f s (%.0f/s)%n", subscribers,
-                connected.get(), failedConnects.get(), connectSeconds, connected.get() / connectSeconds));
-        out.append(String.format("published %d acknowledged %d in %.1f s (%.0f/s)%n", published, acked,
-                publishSeconds, acked / publishSeconds));
-        out.append(String.format("deliveries %d (%.0f/s)%n", deliveries.get(), deliveries.get() / publishSeconds));
-        out.append(String.format("latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (n=%d)%n",
-                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount()));
-        out.append(String.format("missing %d duplicates %d out-of-order %d (subscribers affected %d)%n", missing,
-                duplicates, disordered, hurt));
-        for (String name : pids.keySet()) {
-            ProcStats b = before.get(name);
-            ProcStats c = held.get(name);
-            ProcStats a = after.get(name);
-            out.append(String.format("%s rss %.1f MiB (idle %.1f MiB before connecting) cpu %.1f%% while publishing%n",
-                    name, a.rssBytes() / 1048576.0, b.rssBytes() / 1048576.0,
-                    100 * (a.cpuSeconds() - c.cpuSeconds()) / (publishSeconds + 3)));
+        if (bestRate > 0) {
+            System.out.printf("highest sustained (no loss, deliveries kept up): %d events/s, %.0f deliveries/s%n",
+                    bestRate, best);
+            System.out.printf("highest with p99 <= %.0f ms: %d events/s, %.0f deliveries/s%n", p99Limit,
+                    bestRateUnderLimit, bestUnderLimit);
         }
-        System.out.print(out);
+        if (killer.killedAt() > 0) {
+            long resumed = subscribers.lastLiveNanos() - killer.killedAt();
+            System.out.printf("killed pid %d: %d streams dropped; %s%n", killer.pid(), subscribers.dropped(),
+                    subscribers.live() == count
+                            ? String.format("all %d live again %.2f s after the kill", count,
+                                    resumed / 1e9)
+                            : "only " + subscribers.live() + " of " + count + " live again");
+        }
     }
 
-    private Map<String, ProcStats> stats(Map<String, Long> pids) {
+    /** {@code name=pid[+pid...],...}: a name per process or group of processes (nginx's workers). */
+    private static Map<String, List<Long>> pids(String spec) {
+        Map<String, List<Long>> pids = new LinkedHashMap<>();
+        for (String pair : spec.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                List<Long> group = new ArrayList<>();
+                for (String pid : pair.substring(eq + 1).split("\\+")) {
+                    group.add(Long.parseLong(pid.trim()));
+                }
+                pids.put(pair.substring(0, eq), group);
+            }
+        }
+        return pids;
+    }
+
+    private static Map<String, ProcStats> stats(Map<String, List<Long>> pids) {
         Map<String, ProcStats> stats = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> stats.put(name, ProcStats.of(pid)));
+        pids.forEach((name, group) -> stats.put(name, ProcStats.of(group)));
         return stats;
     }
 
-    /** One SSE subscriber; counts down {@code settled} once its first bytes (the retry hint) arrive or it fails. */
-    private void subscribe(HttpClient client, String edge, String topic, Delivery delivery, CountDownLatch settled) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(edge
-                + "/v1/stream?topic=" + topic).putHeader("Accept", "text/event-stream");
-        Once settle = new Once(settled);
-        client.request(options).compose(request -> request.send()).onSuccess(response -> {
-            if (response.statusCode() != 200) {
-                failedConnects.incrementAndGet();
-                settle.run();
-                return;
-            }
-            StringBuilder pending = new StringBuilder();
-            response.handler(chunk -> {
-                if (settle.run()) {
-                    connected.incrementAndGet();
+    /** Loss, duplicates and order over every subscriber, against what was acknowledged. */
+    private record Accounting(long missing, long duplicates, long outOfOrder, int affected) {
+
+        static Accounting of(List<Subscribers.Subscriber> all, Publisher publisher) {
+            Map<Integer, BitSet> acks = new LinkedHashMap<>();
+            long missing = 0;
+            long duplicates = 0;
+            long outOfOrder = 0;
+            int affected = 0;
+            for (Subscribers.Subscriber s : all) {
+                BitSet acknowledged = acks.computeIfAbsent(s.topicIndex, publisher::acknowledged);
+                long lost = s.delivery.missing(acknowledged);
+                missing += lost;
+                duplicates += s.delivery.duplicates();
+                outOfOrder += s.delivery.outOfOrder();
+                if (lost + s.delivery.duplicates() + s.delivery.outOfOrder() > 0) {
+                    affected++;
                 }
-                pending.append(chunk.toString());
-                int newline;
-                while ((newline = pending.indexOf("\n")) >= 0) {
-                    if (pending.length() > 6 && pending.charAt(0) == 'd' && pending.indexOf("data:") == 0) {
-                        record(pending.subSequence(0, newline), delivery);
-                    }
-                    pending.delete(0, newline + 1);
-                }
-            });
-        }).onFailure(failure -> {
-            failedConnects.incrementAndGet();
-            settle.run();
-        });
-    }
-
-    /** An event as received: latency, and the subscriber's loss, duplicate and order accounting. */
-    private void record(CharSequence message, Delivery delivery) {
-        long seq = EventFields.number(message, "seq");
-        long sent = EventFields.number(message, "sent");
-        if (seq >= 0 && sent > 0) {
-            latency.recordValue(Math.max(0, nowMicros() - sent));
-            delivery.accept(seq, EventFields.streamId(message));
-            deliveries.incrementAndGet();
+            }
+            return new Accounting(missing, duplicates, outOfOrder, affected);
         }
     }
 
-    /** Counts a subscriber down once, whichever of success or failure comes first; handlers run on its event loop. */
-    private static final class Once {
+    /** Kills one server process (SIGKILL) once publishing has run for a while: the reconnect-storm scenario. */
+    private static final class Killer implements Runnable {
 
-        private final CountDownLatch latch;
-        private boolean done;
+        private final long pid;
+        private final long afterNanos;
+        private long started;
+        private long killedAt;
 
-        Once(CountDownLatch latch) {
-            this.latch = latch;
+        Killer(long pid, int afterSeconds) {
+            this.pid = pid;
+            this.afterNanos = TimeUnit.SECONDS.toNanos(afterSeconds);
         }
 
-        /** True the first time. */
-        boolean run() {
-            if (done) {
-                return false;
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            if (started == 0) {
+                started = now;
             }
-            done = true;
-            latch.countDown();
-            return true;
+            if (pid > 0 && killedAt == 0 && now - started >= afterNanos) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                killedAt = System.nanoTime();
+                System.out.printf("killed pid %d after %.1f s of publishing%n", pid, (killedAt - started) / 1e9);
+            }
         }
-    }
 
-    /** One WebSocket subscriber (JSON frames); counts down {@code settled} at its {@code subscribed} reply. */
-    private void subscribeWs(WebSocketClient client, String edge, String topic, Delivery delivery,
-            CountDownLatch settled) {
-        Once settle = new Once(settled);
-        WebSocketConnectOptions options = new WebSocketConnectOptions()
-                .setAbsoluteURI(edge.replaceFirst("^http", "ws") + "/v1/ws").addSubProtocol("quiver.v1.json")
-                // Not a browser: no Origin header, which the edge would check against its allow-list.
-                .setAllowOriginHeader(false);
-        client.connect(options).onSuccess(socket -> {
-            socket.textMessageHandler(text -> {
-                if (text.startsWith("{\"op\":\"event\"")) {
-                    record(text, delivery);
-                } else if (text.contains("\"op\":\"subscribed\"") && settle.run()) {
-                    connected.incrementAndGet();
-                } else if (text.contains("\"op\":\"error\"")) {
-                    failedConnects.incrementAndGet();
-                    settle.run();
-                }
-            });
-            socket.closeHandler(v -> settle.run());
-            socket.writeTextMessage("{\"op\":\"subscribe\",\"topic\":\"" + topic + "\",\"ref\":\"s\"}");
-        }).onFailure(failure -> {
-            if (failedConnects.incrementAndGet() == 1) {
-                System.err.println("first failed WebSocket connect: " + failure);
-            }
-            settle.run();
-        });
-    }
-
-    /** Publishes {@code rate} events per second for {@code duration} seconds, round robin over the topics. */
-    private long publish(List<String> topics, List<BitSet> acknowledged, int rate, int duration) throws Exception {
-        HttpClient ingest = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(64));
-        String base = arg("ingest", "http://127.0.0.1:8081");
-        String key = args.get("key");
-        long total = (long) rate * duration;
-        long[] sequence = new long[topics.size()];
-        CountDownLatch answered = new CountDownLatch(Math.toIntExact(total));
-        long start = System.nanoTime();
-        for (long n = 0; n < total; n++) {
-            long due = start + (long) (n * 1e9 / rate);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            int t = (int) (n % topics.size());
-            long seq = sequence[t]++;
-            String body = "{\"type\":\"bench\",\"data\":{\"seq\":" + seq + ",\"sent\":" + nowMicros() + "}}";
-            MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json");
-            if (key != null) {
-                headers.add("Authorization", "Bearer " + key);
-            }
-            BitSet acks = acknowledged.get(t);
-            ingest.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + "/v1/topics/"
-                    + topics.get(t) + "/events").setHeaders(headers))
-                    .compose(request -> request.send(Buffer.buffer(body)))
-                    .onComplete(result -> {
-                        if (result.succeeded() && result.result().statusCode() == 202) {
-                            synchronized (acks) {
-                                acks.set(Math.toIntExact(seq));
-                            }
-                        }
-                        answered.countDown();
-                    });
+        long pid() {
+            return pid;
         }
-        answered.await(60, TimeUnit.SECONDS);
-        return total;
-    }
 
-    private static long nowMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+        long killedAt() {
+            return killedAt;
+        }
     }
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Scenario 4, ingest: single-event and batch POSTs against event-ingest, and redis-benchmark XADD on the same Redis
+# (unpipelined, and pipelined as deep as the batch) as the baseline of what Redis alone does here.
+source "$(dirname "$0")/common.sh"
+DURATION=${DURATION:-15}
+CONCURRENCY=${CONCURRENCY:-64}
+BATCH=${BATCH:-100}
+require_built
+versions
+say "scenario 4: ingest, $DURATION s per run, $CONCURRENCY requests in flight (batches: 8 in flight of $BATCH)"
+start_redis 6396
+start_service event-ingest ingest 9401 6396
+tool --mode=ingest --ingest=http://127.0.0.1:9401 --batch=1 --concurrency="$CONCURRENCY" --duration="$DURATION" \
+    --max-seconds=300
+tool --mode=ingest --ingest=http://127.0.0.1:9401 --batch="$BATCH" --concurrency=8 --duration="$DURATION" \
+    --max-seconds=300
+say "redis-benchmark XADD, $CONCURRENCY clients, unpipelined: $(redis-benchmark -p 6396 -c "$CONCURRENCY" -n 1000000 -q \
+    XADD bench:xadd '*' seq 1 sent 1 | tr '\r' '\n' | grep 'requests per second' | tail -1)"
+say "redis-benchmark XADD, 8 clients, pipeline $BATCH: $(redis-benchmark -p 6396 -c 8 -P "$BATCH" -n 5000000 -q \
+    XADD bench:xadd '*' seq 1 sent 1 | tr '\r' '\n' | grep 'requests per second' | tail -1)"
+say "results: $RESULTS"

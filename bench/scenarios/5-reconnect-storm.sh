@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Scenario 5, reconnect storm: CLIENTS SSE subscribers over 3 edges while events are published; one edge is killed
+# (SIGKILL); its clients reconnect to the others with their Last-Event-ID. Time until all are live again; loss and
+# duplicates over the whole run. CLIENTS is the total: after the kill the two survivors hold all of them, and a process
+# holds at most ~19k sockets here.
+source "$(dirname "$0")/common.sh"
+CLIENTS=${CLIENTS:-18000}
+TOPICS=${TOPICS:-100}
+RATE=${RATE:-200}
+DURATION=${DURATION:-40}
+KILL_AFTER=${KILL_AFTER:-10}
+require_built
+versions
+say "scenario 5: reconnect storm, $CLIENTS SSE clients on 3 edges, $RATE events/s over $TOPICS topics for $DURATION s, one edge killed after $KILL_AFTER s"
+start_redis 6397
+start_service event-ingest ingest 9501 6397
+INGEST_PID=$SERVICE_PID
+EDGES=()
+for port in 9502 9503 9504; do
+    start_service stream-edge "edge-$port" $port 6397
+    EDGES+=($SERVICE_PID)
+done
+tool --target=quiver --transport=sse --ingest=http://127.0.0.1:9501 \
+    --edges=http://127.0.0.1:9502,http://127.0.0.1:9503,http://127.0.0.1:9504 --subscribers="$CLIENTS" \
+    --topics="$TOPICS" --sources=3 --rates="$RATE" --duration="$DURATION" \
+    --kill="${EDGES[0]}" --kill-after="$KILL_AFTER" --settle=10 \
+    --pids=edge-b=${EDGES[1]},edge-c=${EDGES[2]},ingest=$INGEST_PID --max-seconds=600
+say "results: $RESULTS"
