@@ -51,6 +51,15 @@ abstract class EdgeTestSupport {
         return ids;
     }
 
+    /** Publishes {@code count} events (data 0..count-1) in ONE atomic append, so the live reader reads them together. */
+    List<String> publishBatch(String topic, int count) {
+        List<AppendRequest> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(new AppendRequest(new EventDraft(topic, "test", null, null, Integer.toString(i)), null));
+        }
+        return writer.append(topic, batch).await().atMost(Duration.ofSeconds(10)).ids();
+    }
+
     String epoch(String topic) {
         return (String) redis.call("HGET", "{q:t:" + topic + "}:meta", "epoch");
     }

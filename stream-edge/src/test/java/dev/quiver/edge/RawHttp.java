@@ -64,6 +64,15 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Exactly {@code count} bytes (fewer only if the stream ends). */
+    String read(int count) {
+        try {
+            return new String(socket.getInputStream().readNBytes(count), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Everything until the server closes (or the read timeout). */
     String readAll() {
         ByteArrayOutputStream all = new ByteArrayOutputStream();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,44 @@ class SseTest extends EdgeTestSupport {
                         new TopicPosition(epoch(topic), StreamId.parse(ids.get(i)))));
             }
             assertThat(client.lines).anyMatch(line -> line.matches("retry: \\d+"));
+        }
+    }
+
+    @Test
+    void eventsReadTogetherGoOutAsOneWriteWithAResumableIdEach() {
+        String topic = freshTopic("batch");
+        String other = freshTopic("batch-other");
+        List<String> frameIds = new ArrayList<>();
+        try (RawHttp raw = RawHttp.get(root, "/v1/stream?topic=" + topic, "127.0.0.1", 0);
+                SseClient multi = SseClient.open(stream("topic=" + topic + "&topic=" + other))) {
+            assertThat(raw.status()).isEqualTo(200);
+            // The retry hint is written once the hub has the session: from then on it gets every new event.
+            raw.readUntil("retry: ");
+            raw.readUntil("\n\n\r\n");
+            List<String> ids = publishBatch(topic, 30);
+
+            // A single-topic connection: the whole batch in ONE chunk, still one frame (id, data) per event.
+            String size = raw.readUntil("\r\n").trim();
+            String chunk = raw.read(Integer.parseInt(size, 16));
+            List<Integer> data = new ArrayList<>();
+            for (String frame : chunk.split("\n\n")) {
+                String[] lines = frame.split("\n");
+                assertThat(lines).hasSize(2);
+                assertThat(lines[0]).startsWith("id: ");
+                frameIds.add(lines[0].substring(4));
+                data.add(json(new SseClient.Frame(null, null, lines[1].substring(6), 0)).get("data").asInt());
+            }
+            assertThat(data).hasSize(30).isSorted().doesNotHaveDuplicates();
+            assertThat(frameIds.get(29)).isEqualTo(CompositeCursor.single(topic,
+                    new TopicPosition(epoch(topic), StreamId.parse(ids.get(29)))));
+
+            // A connection on two topics takes the per-event path: the same events, its own cursors.
+            assertThat(multi.take(30, WAIT)).extracting(f -> json(f).get("data").asInt()).isEqualTo(data);
+        }
+        // Every id inside the batch resumes exactly after its own event.
+        try (SseClient resumed = SseClient.open(stream("topic=" + topic), Map.of("Last-Event-ID", frameIds.get(9)))) {
+            assertThat(resumed.take(20, WAIT)).extracting(f -> json(f).get("data").asInt())
+                    .containsExactlyElementsOf(IntStream.range(10, 30).boxed().toList());
         }
     }
 

@@ -287,19 +287,27 @@ public abstract class Session implements Subscriber {
         if (slot.truncated) {
             return;
         }
+        if (events.size() > 1 && events instanceof EventBatch batch && emitsWholeBatches()
+                && isNewer(slot.position, batch.get(0))) {
+            // A batch is in stream order within one epoch: after its first event, every later one is newer too.
+            slot.position = batch.last().position();
+            emitBatch(batch);
+            return;
+        }
         for (EncodedEvent event : events) {
             if (closed) {
                 return;
             }
-            TopicPosition at = slot.position;
-            // Only this history's later events: events of another epoch are leftovers of a replaced history.
-            boolean newer = at.epoch() == null
-                    || at.epoch().equals(event.position().epoch()) && at.id().isBefore(event.id());
-            if (newer) {
+            if (isNewer(slot.position, event)) {
                 slot.position = event.position();
                 emit(event);
             }
         }
+    }
+
+    /** Only this history's later events: events of another epoch are leftovers of a replaced history. */
+    private static boolean isNewer(TopicPosition at, EncodedEvent event) {
+        return at.epoch() == null || at.epoch().equals(event.position().epoch()) && at.id().isBefore(event.id());
     }
 
     @Override
@@ -368,6 +376,16 @@ public abstract class Session implements Subscriber {
 
     /** Delivers one event; the session's cursor already includes it. */
     protected abstract void emit(EncodedEvent event);
+
+    /** Whether {@link #emitBatch} takes a live batch whole (instead of {@link #emit} per event). */
+    protected boolean emitsWholeBatches() {
+        return false;
+    }
+
+    /** Delivers a whole live batch; the session's cursor already includes its last event. */
+    protected void emitBatch(EventBatch batch) {
+        throw new UnsupportedOperationException("emitsWholeBatches() is false");
+    }
 
     /** Tells the client that {@code topic} cannot be resumed and continues live; the cursor already moved. */
     protected abstract void emitReset(String topic, ResetReason reason);

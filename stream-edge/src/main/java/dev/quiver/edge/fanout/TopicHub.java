@@ -478,7 +478,7 @@ public class TopicHub {
             state.last = events.get(events.size() - 1).id();
             metrics.eventsRead(events.size());
             if (topics.get(state.topic) == state) {
-                List<EncodedEvent> batch = List.copyOf(events);
+                EventBatch batch = new EventBatch(events);
                 long appended = batch.get(batch.size() - 1).id().millis();
                 deliver(state, subscriber -> subscriber.onEvents(state.topic, batch), () -> metrics.lag(appended));
             }

@@ -5,12 +5,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,7 +38,11 @@ public class EdgeMetrics implements ProblemListener {
 
     private final MeterRegistry registry;
     private final Map<Transport, AtomicInteger> connections = new EnumMap<>(Transport.class);
-    private final Map<Transport, Counter> deliveries = new EnumMap<>(Transport.class);
+    /**
+     * Counted per connection per write, the hottest path of the pod: a bare {@link LongAdder} read by a function
+     * counter costs a fraction of a registered counter's increment, which goes through the composite registry.
+     */
+    private final Map<Transport, LongAdder> deliveries = new EnumMap<>(Transport.class);
     private final Map<Transport, Timer> durations = new EnumMap<>(Transport.class);
     private final Map<ProblemType, Counter> rejects = new EnumMap<>(ProblemType.class);
     private final Counter resetsExpired;
@@ -57,8 +63,10 @@ public class EdgeMetrics implements ProblemListener {
             connections.put(transport, open);
             Gauge.builder("quiver.edge.connections", open, AtomicInteger::get)
                     .description("Open client connections").tag("transport", transport.tag()).register(registry);
-            deliveries.put(transport, Counter.builder("quiver.edge.deliveries")
-                    .description("Events written to clients").tag("transport", transport.tag()).register(registry));
+            LongAdder delivered = new LongAdder();
+            deliveries.put(transport, delivered);
+            FunctionCounter.builder("quiver.edge.deliveries", delivered, LongAdder::doubleValue)
+                    .description("Events written to clients").tag("transport", transport.tag()).register(registry);
             durations.put(transport, Timer.builder("quiver.edge.connection.duration")
                     .description("How long client connections lasted").tag("transport", transport.tag())
                     .publishPercentileHistogram().register(registry));
@@ -116,9 +124,9 @@ public class EdgeMetrics implements ProblemListener {
         return connections.get(transport).get();
     }
 
-    /** One event written to one client. */
-    public void delivered(Transport transport) {
-        deliveries.get(transport).increment();
+    /** {@code events} events written to one client. */
+    public void delivered(Transport transport, int events) {
+        deliveries.get(transport).add(events);
     }
 
     /**

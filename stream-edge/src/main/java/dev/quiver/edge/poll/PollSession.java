@@ -137,7 +137,7 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
                 body.appendByte((byte) ',');
             }
             body.appendBytes(events.get(i).json());
-            metrics.delivered(EdgeMetrics.Transport.POLL);
+            metrics.delivered(EdgeMetrics.Transport.POLL, 1);
         }
         try {
             body.appendString("],\"cursor\":").appendString(json.writeValueAsString(cursor))

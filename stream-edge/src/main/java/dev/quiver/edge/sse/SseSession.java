@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpVersion;
 
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.fanout.EncodedEvent;
+import dev.quiver.edge.fanout.EventBatch;
 import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.Session;
 import dev.quiver.edge.fanout.TopicHub;
@@ -76,7 +77,20 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
             response.write("id: " + cursor() + "\n");
             response.write(event.sseData());
         }
-        metrics.delivered(EdgeMetrics.Transport.SSE);
+        metrics.delivered(EdgeMetrics.Transport.SSE, 1);
+        checkBackpressure();
+    }
+
+    /** A connection on one topic writes a live batch as one shared buffer; see {@link EventBatch}. */
+    @Override
+    protected boolean emitsWholeBatches() {
+        return singleTopic;
+    }
+
+    @Override
+    protected void emitBatch(EventBatch batch) {
+        response.write(batch.sseSingleTopicFrames());
+        metrics.delivered(EdgeMetrics.Transport.SSE, batch.size());
         checkBackpressure();
     }
 

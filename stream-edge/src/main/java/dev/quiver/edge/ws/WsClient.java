@@ -307,7 +307,7 @@ final class WsClient implements ConnectionRegistry.Connection {
             String text = event.wsText();
             account(text.length(), connection.sendText(text));
         }
-        metrics.delivered(EdgeMetrics.Transport.WS);
+        metrics.delivered(EdgeMetrics.Transport.WS, 1);
     }
 
     void subscribed(String topic, String ref, boolean recovered, String cursor) {
