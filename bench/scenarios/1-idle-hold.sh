@@ -19,11 +19,11 @@ hold() {
         n=$((n + 1))
         "$JAVA" -Xmx2g -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool --target="$target" --transport="$transport" \
             --edges="$url" --subscribers="$CONNECTIONS" --sources=6 --connect-rate=3000 --hold="$HOLD" --rates=0 \
-            --max-seconds=$((HOLD + 120)) >"$RUN_DIR/hold-$target-$transport-$n.txt" 2>&1 &
+            --max-seconds=$((HOLD + 400)) >"$RUN_DIR/hold-$target-$transport-$n.txt" 2>&1 &
         tools+=($!)
     done
     local i
-    for i in $(seq 1 240); do
+    for i in $(seq 1 700); do
         [ "$(cat "$RUN_DIR"/hold-"$target"-"$transport"-*.txt 2>/dev/null | grep -c 'subscribers on')" -ge $# ] && break
         sleep 0.5
     done
@@ -37,24 +37,24 @@ hold() {
     wait "${tools[@]}" || true
 }
 
-start_redis 6391
-EDGES=()
-for port in 9101 9102 9103; do
-    start_service stream-edge "edge-$port" $port 6391
-    EDGES+=($SERVICE_PID)
-done
+# Fresh servers per transport: a JVM keeps the heap it grew, and the second transport would reuse it.
 for transport in $TRANSPORTS; do
+    start_redis 6391
+    EDGES=()
+    for port in 9101 9102 9103; do
+        start_service stream-edge "edge-$port" $port 6391
+        EDGES+=($SERVICE_PID)
+    done
     MEASURE=$(IFS=+; echo "${EDGES[*]}")
     IDLE=$(pss_mib "$MEASURE")
     hold quiver "$transport" http://127.0.0.1:9101 http://127.0.0.1:9102 http://127.0.0.1:9103
-done
-stop_all
+    stop_all
 
-start_redis 6392
-start_nchan 9110 6392
-for transport in $TRANSPORTS; do
+    start_redis 6392
+    start_nchan 9110 6392
     MEASURE="$NCHAN_MASTER+$NCHAN_WORKERS"
     IDLE=$(pss_mib "$MEASURE")
     hold nchan "$transport" http://127.0.0.1:9110 http://127.0.0.1:9110 http://127.0.0.1:9110
+    stop_all
 done
 say "results: $RESULTS"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scenario 4, ingest: single-event and batch POSTs against event-ingest, and redis-benchmark XADD on the same Redis
 # (unpipelined, and pipelined as deep as the batch) as the baseline of what Redis alone does here.
+# INGEST_JVM_ARGS adds JVM arguments to event-ingest (a JFR recording, for example).
 source "$(dirname "$0")/common.sh"
 DURATION=${DURATION:-15}
 CONCURRENCY=${CONCURRENCY:-64}
@@ -9,7 +10,8 @@ require_built
 versions
 say "scenario 4: ingest, $DURATION s per run, $CONCURRENCY requests in flight (batches: 8 in flight of $BATCH)"
 start_redis 6396
-start_service event-ingest ingest 9401 6396
+# shellcheck disable=SC2086
+start_service event-ingest ingest 9401 6396 ${INGEST_JVM_ARGS:-}
 tool --mode=ingest --ingest=http://127.0.0.1:9401 --batch=1 --concurrency="$CONCURRENCY" --duration="$DURATION" \
     --max-seconds=300
 tool --mode=ingest --ingest=http://127.0.0.1:9401 --batch="$BATCH" --concurrency=8 --duration="$DURATION" \

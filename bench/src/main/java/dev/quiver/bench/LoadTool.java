@@ -101,7 +101,7 @@ public final class LoadTool {
 
         Map<String, ProcStats> before = stats(pids);
         long connectStart = System.nanoTime();
-        subscribers.open(count, topics, transport, intArg("connect-rate", 2000));
+        subscribers.open(count, topics, transport, intArg("connect-rate", 2000), intArg("max-pending", 500));
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         System.out.printf("%s %s: %d subscribers on %d topics via %d servers; held %d, failed attempts %d, "
                 + "in %.1f s (%.0f/s)%n", target.name().toLowerCase(), transport, count, topicCount, servers.size(),
@@ -159,10 +159,11 @@ public final class LoadTool {
                     100 * (stats.cpuSeconds() - start.get(name).cpuSeconds()) / stepSeconds)));
             System.out.printf("rate %d/s: acknowledged %d (%.0f/s), deliveries %.0f/s, latency ms p50 %.2f p90 %.2f "
                     + "p99 %.2f max %.2f, missing %d duplicates %d out-of-order %d (subscribers affected %d), "
-                    + "streams dropped %d, live %d; cpu%s%n", rate, acked, acked / publishSeconds, perSecond,
+                    + "streams dropped %d %s, live %d; cpu%s%n", rate, acked, acked / publishSeconds, perSecond,
                     h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
                     h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, a.missing(), a.duplicates(),
-                    a.outOfOrder(), a.affected(), subscribers.dropped(), subscribers.live(), cpu);
+                    a.outOfOrder(), a.affected(), subscribers.dropped(), subscribers.signals(), subscribers.live(),
+                    cpu);
             double p99 = h.getValueAtPercentile(99) / 1000.0;
             String stop = null;
             if (a.missing() > 0) {
@@ -203,7 +204,8 @@ public final class LoadTool {
         }
         if (killer.killedAt() > 0) {
             long resumed = subscribers.lastLiveNanos() - killer.killedAt();
-            System.out.printf("killed pid %d: %d streams dropped; %s%n", killer.pid(), subscribers.dropped(),
+            System.out.printf("killed pid %d: %d streams dropped (signals before closing: %s); %s%n", killer.pid(),
+                    subscribers.dropped(), subscribers.signals(),
                     subscribers.live() == count
                             ? String.format("all %d live again %.2f s after the kill", count,
                                     resumed / 1e9)

@@ -23,6 +23,10 @@ final class SseLines {
         void data(CharSequence data);
 
         void id(String id);
+
+        /** The name after {@code event:} (Quiver's {@code slow}, {@code reconnect}, {@code reset}...). */
+        default void event(String name) {
+        }
     }
 
     private final Listener listener;
@@ -80,6 +84,8 @@ final class SseLines {
             listener.data(new Ascii(bytes, from + 5, to));
         } else if (length > 3 && bytes[from] == 'i' && bytes[from + 1] == 'd' && bytes[from + 2] == ':') {
             listener.id(new String(bytes, from + 3, length - 3, StandardCharsets.US_ASCII).trim());
+        } else if (length > 6 && bytes[from] == 'e' && bytes[from + 5] == ':') {
+            listener.event(new String(bytes, from + 6, length - 6, StandardCharsets.US_ASCII).trim());
         }
     }
 

@@ -3,6 +3,9 @@ package dev.quiver.bench;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,8 @@ final class Subscribers {
     private final AtomicInteger failedConnects = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicLong deliveries = new AtomicLong();
+    /** SSE {@code event:} signals received, by name: why servers closed streams ({@code slow}, {@code reconnect}). */
+    private final Map<String, AtomicInteger> signals = new ConcurrentHashMap<>();
     private volatile long lastLiveNanos;
     private volatile CountDownLatch settled = new CountDownLatch(0);
 
@@ -58,10 +63,11 @@ final class Subscribers {
     }
 
     /**
-     * Opens {@code count} subscribers at about {@code perSecond} connections per second and waits until each has its
-     * stream or has failed once (failed ones keep retrying in the background).
+     * Opens {@code count} subscribers at about {@code perSecond} connections per second, at most {@code maxPending}
+     * at a time, and waits until each has its stream or has failed once (failed ones keep retrying in the background).
      */
-    void open(int count, List<String> topics, String transport, int perSecond) throws InterruptedException {
+    void open(int count, List<String> topics, String transport, int perSecond, int maxPending)
+            throws InterruptedException {
         settled = new CountDownLatch(count);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -69,6 +75,11 @@ final class Subscribers {
             Subscriber s = new Subscriber(i, topics.get(i % topics.size()), i % topics.size(), ws, i % servers.size(),
                     i % nets.size());
             all.add(s);
+            // Never more than maxPending handshakes in flight: past what the servers accept per second, more attempts
+            // only time out and come back as retries.
+            while (i - (count - (int) settled.getCount()) >= maxPending) {
+                Thread.sleep(1);
+            }
             connect(s);
             long due = start + (long) ((i + 1) * 1e9 / perSecond);
             long wait = due - System.nanoTime();
@@ -76,7 +87,7 @@ final class Subscribers {
                 Thread.sleep(wait / 1_000_000);
             }
         }
-        settled.await(count / Math.max(1, perSecond) + 60L, TimeUnit.SECONDS);
+        settled.await(count / Math.max(1, perSecond) + 240L, TimeUnit.SECONDS);
     }
 
     List<Subscriber> all() {
@@ -99,6 +110,11 @@ final class Subscribers {
 
     long deliveries() {
         return deliveries.get();
+    }
+
+    /** SSE signals so far, for example {@code {slow=12}}. */
+    String signals() {
+        return new TreeMap<>(signals).toString();
     }
 
     /** When the latest subscriber (re)gained its stream. */
@@ -139,6 +155,11 @@ final class Subscribers {
                 @Override
                 public void id(String id) {
                     s.lastId = id;
+                }
+
+                @Override
+                public void event(String name) {
+                    signals.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
                 }
             });
             socket.handler(lines::accept);
