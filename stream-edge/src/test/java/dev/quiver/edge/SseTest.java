@@ -83,9 +83,14 @@ class SseTest extends EdgeTestSupport {
             raw.readUntil("\n\n\r\n");
             List<String> ids = publishBatch(topic, 30);
 
-            // A single-topic connection: the whole batch in ONE chunk, still one frame (id, data) per event.
-            String size = raw.readUntil("\r\n").trim();
-            String chunk = raw.read(Integer.parseInt(size, 16));
+            // A single-topic connection: the whole batch in ONE chunk, still one frame (id, data) per event. Heartbeat
+            // chunks (":" every second in tests) may come first.
+            String chunk;
+            do {
+                String size = raw.readUntil("\r\n").trim();
+                chunk = raw.read(Integer.parseInt(size, 16));
+                raw.readUntil("\r\n");
+            } while (!chunk.contains("id: "));
             List<Integer> data = new ArrayList<>();
             for (String frame : chunk.split("\n\n")) {
                 String[] lines = frame.split("\n");

@@ -179,7 +179,7 @@ public abstract class Session implements Subscriber {
                 return;
             }
             if (meta.failed()) {
-                failed(meta.cause());
+                preparationFailed(meta.cause());
                 return;
             }
             HistoryReader.Meta facts = meta.result();
@@ -211,7 +211,7 @@ public abstract class Session implements Subscriber {
                 return;
             }
             if (read.failed()) {
-                failed(read.cause());
+                preparationFailed(read.cause());
                 return;
             }
             HistoryReader.Page page = read.result();
@@ -303,6 +303,12 @@ public abstract class Session implements Subscriber {
                 emit(event);
             }
         }
+    }
+
+    /** Redis failed while preparing: the client is told to come back (to any pod); the cause is for operators. */
+    private void preparationFailed(Throwable cause) {
+        LOG.debugf("stream preparation failed, the client is told to reconnect: %s", cause);
+        failed(cause);
     }
 
     /** Only this history's later events: events of another epoch are leftovers of a replaced history. */
