@@ -17,7 +17,8 @@ start_service event-ingest ingest 9501 6397
 INGEST_PID=$SERVICE_PID
 EDGES=()
 for port in 9502 9503 9504; do
-    start_service stream-edge "edge-$port" $port 6397
+    # shellcheck disable=SC2086
+    start_service stream-edge "edge-$port" $port 6397 ${EDGE_JVM_ARGS:-}
     EDGES+=($SERVICE_PID)
 done
 tool --target=quiver --transport=sse --ingest=http://127.0.0.1:9501 \

@@ -129,7 +129,7 @@ pss_mib() {
 }
 
 versions() {
-    say "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+    say "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo none)  edge: ${EDGE_JAR:-built from this tree}"
     say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), open files $(ulimit -n)"
     say "java: $("$JAVA" -version 2>&1 | head -1)  redis: $(redis-server --version | awk '{print $3}')"
     if command -v "$NGINX" >/dev/null; then

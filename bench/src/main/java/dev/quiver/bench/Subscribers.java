@@ -44,7 +44,7 @@ final class Subscribers {
     private final AtomicInteger failedConnects = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicLong deliveries = new AtomicLong();
-    /** SSE {@code event:} signals received, by name: why servers closed streams ({@code slow}, {@code reconnect}). */
+    /** SSE {@code event:} signals received, by name and reason ({@code reconnect/drain}, {@code slow/slow-consumer}). */
     private final Map<String, AtomicInteger> signals = new ConcurrentHashMap<>();
     private volatile long lastLiveNanos;
     private volatile CountDownLatch settled = new CountDownLatch(0);
@@ -112,7 +112,7 @@ final class Subscribers {
         return deliveries.get();
     }
 
-    /** SSE signals so far, for example {@code {slow=12}}. */
+    /** SSE signals so far, for example {@code {slow/slow-consumer=12}}. */
     String signals() {
         return new TreeMap<>(signals).toString();
     }
@@ -147,9 +147,23 @@ final class Subscribers {
                     return true;
                 }
 
+                /** The name of an {@code event:} signal whose data line comes next. */
+                private String signal;
+
                 @Override
                 public void data(CharSequence data) {
-                    record(data, s);
+                    if (signal == null) {
+                        record(data, s);
+                        return;
+                    }
+                    // {"reason":"backend-unavailable"}: why a stream was ended, counted by name and reason.
+                    String text = data.toString();
+                    int at = text.indexOf("\"reason\":\"");
+                    String reason = at < 0
+                            ? ""
+                            : text.substring(at + 10, Math.max(at + 10, text.indexOf('"', at + 10)));
+                    signals.computeIfAbsent(signal + "/" + reason, n -> new AtomicInteger()).incrementAndGet();
+                    signal = null;
                 }
 
                 @Override
@@ -159,7 +173,7 @@ final class Subscribers {
 
                 @Override
                 public void event(String name) {
-                    signals.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+                    signal = name;
                 }
             });
             socket.handler(lines::accept);
