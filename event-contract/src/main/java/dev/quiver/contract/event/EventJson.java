@@ -5,31 +5,32 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 
 /**
- * Strict JSON reading and compact writing for event payloads. Separate from the application's ObjectMapper on
- * purpose: duplicate member names are an error here (two parsers could disagree on which one wins), and numbers are
- * kept exactly as sent ({@code 1.10} stays {@code 1.10}).
+ * Strict JSON reading and exact writing for event payloads. Separate from the application's ObjectMapper on purpose:
+ * duplicate member names are an error here (two parsers could disagree on which one wins), and a value is written
+ * back exactly as the producer sent it, white space between tokens aside ({@code 1.10} stays {@code 1.10},
+ * {@code 1e5} stays {@code 1e5}, {@code -0} stays {@code -0}, strings keep their escapes). Numbers are never
+ * converted, so no number, however large its exponent, can fail a parse.
  */
 public final class EventJson {
 
-    private static final ObjectMapper STRICT = JsonMapper.builder()
+    private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
+    private static final ObjectMapper WRITER = new ObjectMapper(FACTORY);
 
     private EventJson() {
     }
@@ -42,10 +43,17 @@ public final class EventJson {
         if (body == null || body.length == 0) {
             throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body is empty");
         }
-        String text = strictUtf8(body);
-        try {
-            JsonNode node = STRICT.readTree(text);
-            if (node == null || node.isMissingNode()) {
+        return read(strictUtf8(body));
+    }
+
+    /** Parses JSON text that is already decoded (a WebSocket text frame), with the rules of {@link #read(byte[])}. */
+    public static JsonNode read(String text) {
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            throw new ProblemException(ProblemType.MALFORMED_JSON, "The body starts with a byte-order mark");
+        }
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            JsonNode node = SourcedTree.read(parser, text);
+            if (node == null) {
                 throw new ProblemException(ProblemType.MALFORMED_JSON, "The request body holds no JSON value");
             }
             return node;
@@ -75,22 +83,51 @@ public final class EventJson {
     }
 
     /**
-     * Writes a value as compact JSON text. Fails with {@link ProblemType#INVALID_EVENT} when a string holds an unpaired
-     * UTF-16 surrogate (legal as a JSON escape, but it cannot be stored as UTF-8 without silently changing it).
+     * The compact JSON text of a value: for a value {@link #read} returned, exactly its source without the white space
+     * between tokens; for any other tree, Jackson's rendering. Fails with {@link ProblemType#INVALID_EVENT} when a
+     * string holds an unpaired UTF-16 surrogate (legal as a JSON escape, but it cannot be stored as UTF-8 without
+     * silently changing it).
      */
     public static String compact(JsonNode value, String field) {
         String text;
-        try {
-            text = STRICT.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed JSON tree must be writable", e);
+        if (value instanceof SourcedTree.Sourced sourced) {
+            text = SourcedTree.minified(sourced.text(), sourced.start());
+        } else {
+            try {
+                text = WRITER.writeValueAsString(value);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a parsed JSON tree must be writable", e);
+            }
         }
-        if (!isWellFormedUtf16(text)) {
+        // An escaped lone surrogate (\ud800) is valid JSON text: only the decoded strings show it.
+        if (!isWellFormedUtf16(text) || (text.contains("\\u") && hasUnpairedSurrogate(value))) {
             throw new ProblemException(ProblemType.INVALID_EVENT,
                     field + " contains an unpaired surrogate (\\ud800-\\udfff)")
                     .with("field", field);
         }
         return text;
+    }
+
+    private static boolean hasUnpairedSurrogate(JsonNode root) {
+        ArrayDeque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isTextual() && !isWellFormedUtf16(node.textValue())) {
+                return true;
+            }
+            if (node.isObject()) {
+                for (Map.Entry<String, JsonNode> member : node.properties()) {
+                    if (!isWellFormedUtf16(member.getKey())) {
+                        return true;
+                    }
+                    pending.push(member.getValue());
+                }
+            } else if (node.isArray()) {
+                node.forEach(pending::push);
+            }
+        }
+        return false;
     }
 
     /** Whether every surrogate in {@code text} is part of a pair. */

@@ -3,11 +3,14 @@ package dev.quiver.edge.fanout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.quiver.contract.event.EventJson;
 
 /** The two WebSocket encodings of one message structure: JSON text and MessagePack binary (docs/protocol.md). */
 public final class WireFormats {
@@ -22,12 +25,14 @@ public final class WireFormats {
 
     /** The MessagePack form of an event message, from the event's JSON. */
     static byte[] eventMessage(byte[] eventJson, String cursor) {
-        try {
-            ObjectNode message = JSON.createObjectNode();
-            message.put("op", "event");
-            message.set("event", JSON.readTree(eventJson));
-            message.put("cursor", cursor);
-            return MSGPACK.writeValueAsBytes(message);
+        try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+            out.packMapHeader(3);
+            out.packString("op").packString("event");
+            out.packString("event");
+            // Read with EventJson so the data's numbers reach MessagePackJson as written, never via double.
+            MessagePackJson.pack(EventJson.read(eventJson), out);
+            out.packString("cursor").packString(cursor);
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,19 +1,19 @@
 package dev.quiver.edge.ws;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.websockets.next.CloseReason;
@@ -24,6 +24,7 @@ import io.vertx.core.buffer.Buffer;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
@@ -39,6 +40,7 @@ import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.fanout.EncodedEvent;
 import dev.quiver.edge.fanout.HistoryReader;
+import dev.quiver.edge.fanout.MessagePackJson;
 import dev.quiver.edge.fanout.Session;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.fanout.WireFormats;
@@ -126,7 +128,7 @@ final class WsClient implements ConnectionRegistry.Connection {
             malformed(null, "unsupported-frame", "This connection speaks quiver.v1.msgpack: send binary frames");
             return;
         }
-        handle(parse(WireFormats.JSON, frame.getBytes(StandardCharsets.UTF_8)));
+        handle(() -> EventJson.read(frame));
     }
 
     void binary(Buffer frame) {
@@ -134,24 +136,27 @@ final class WsClient implements ConnectionRegistry.Connection {
             malformed(null, "unsupported-frame", "This connection speaks quiver.v1.json: send text frames");
             return;
         }
-        handle(parse(WireFormats.MSGPACK, frame.getBytes()));
+        handle(() -> EventJson.read(MessagePackJson.toJson(frame.getBytes())));
     }
 
-    private JsonNode parse(ObjectMapper mapper, byte[] bytes) {
+    /**
+     * Both subprotocols are read by the one strict reader of event-ingest (a MessagePack frame is turned into JSON
+     * first), so a frame is refused or accepted alike whatever its encoding, and event data keeps its exact text.
+     */
+    private void handle(Supplier<JsonNode> reader) {
+        JsonNode message;
         try {
-            return mapper.readTree(bytes);
-        } catch (IOException | RuntimeException e) {
-            return null;
+            message = reader.get();
+        } catch (ProblemException e) {
+            malformed(null, "malformed-json", e.getMessage());
+            return;
         }
-    }
-
-    private void handle(JsonNode message) {
-        if (message == null || !message.isObject()) {
+        if (!message.isObject()) {
             malformed(null, "malformed-json", "A frame is one JSON (or MessagePack) object");
             return;
         }
-        String ref = message.hasNonNull("ref") ? message.get("ref").asText() : null;
-        String op = message.path("op").asText("");
+        String ref = scalar(message.get("ref"));
+        String op = Objects.requireNonNullElse(scalar(message.get("op")), "");
         switch (op) {
             case "subscribe" -> subscribe(message, ref);
             case "unsubscribe" -> unsubscribe(message, ref);
@@ -168,6 +173,32 @@ final class WsClient implements ConnectionRegistry.Connection {
         malformedInARow = 0;
     }
 
+    /** A scalar member as text (a number as written), {@code null} when absent, null or not a scalar. */
+    private static String scalar(JsonNode node) {
+        if (node == null || node.isNull() || node.isContainerNode()) {
+            return null;
+        }
+        return node.isTextual() ? node.textValue() : EventJson.compact(node, "");
+    }
+
+    /** A string member's value; {@code null} when absent or not a string. */
+    private static String textual(JsonNode node) {
+        return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    /** An optional string member; anything but a string or null is refused as {@code invalid-request}. */
+    private static String optionalString(JsonNode message, String name) {
+        JsonNode node = message.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, name + " must be a string").with("field",
+                    "/" + name);
+        }
+        return node.textValue();
+    }
+
     private void malformed(String ref, String code, String detail) {
         error(ref, code, detail);
         if (++malformedInARow >= config.ws().maxMalformed()) {
@@ -176,7 +207,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     }
 
     private void subscribe(JsonNode message, String ref) {
-        String topic = message.path("topic").asText(null);
+        String topic = textual(message.get("topic"));
         if (!Topics.isValid(topic)) {
             error(ref, "invalid-topic", "Topic names match " + Topics.PATTERN);
             return;
@@ -196,7 +227,11 @@ final class WsClient implements ConnectionRegistry.Connection {
         SortedMap<String, TopicPosition> positions = new TreeMap<>();
         if (message.hasNonNull("since")) {
             try {
-                positions.put(topic, TopicPosition.parseCursor(message.get("since").asText()));
+                String since = textual(message.get("since"));
+                if (since == null) {
+                    throw new IllegalArgumentException("not a string");
+                }
+                positions.put(topic, TopicPosition.parseCursor(since));
             } catch (IllegalArgumentException e) {
                 error(ref, "invalid-cursor", "since is a topic cursor, <epoch>:<ms>-<seq> or -");
                 return;
@@ -209,7 +244,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     }
 
     private void unsubscribe(JsonNode message, String ref) {
-        String topic = message.path("topic").asText(null);
+        String topic = textual(message.get("topic"));
         Session subscription = topic == null ? null : subscriptions.remove(topic);
         if (subscription == null) {
             error(ref, "not-subscribed", "Not subscribed to " + topic);
@@ -220,7 +255,7 @@ final class WsClient implements ConnectionRegistry.Connection {
 
     /** The very validation and atomic write of event-ingest: the same classes, not a copy. */
     private void publish(JsonNode message, String ref) {
-        String topic = message.path("topic").asText(null);
+        String topic = textual(message.get("topic"));
         EventDraft draft;
         String key;
         try {
@@ -238,9 +273,7 @@ final class WsClient implements ConnectionRegistry.Connection {
             }
             draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
             auth.chargePublish(principal, 1, caller);
-            String idempotencyKey = message.hasNonNull("idempotencyKey")
-                    ? message.get("idempotencyKey").asText()
-                    : null;
+            String idempotencyKey = optionalString(message, "idempotencyKey");
             key = idempotencyKey == null
                     ? null
                     : IdempotencyKeys.single(IdempotencyKeys.validate(idempotencyKey, "/idempotencyKey"));

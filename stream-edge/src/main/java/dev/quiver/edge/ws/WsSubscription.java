@@ -29,9 +29,7 @@ final class WsSubscription extends Session {
 
     @Override
     protected void onDecided(String topic, boolean recovered) {
-        client.subscribed(topic, ref, recovered, position(topic).epoch() == null
-                ? null
-                : position(topic).epoch() + ":" + position(topic).id());
+        client.subscribed(topic, ref, recovered, position(topic).wire());
     }
 
     @Override
