@@ -59,28 +59,67 @@ final class RawWs implements AutoCloseable {
     }
 
     void sendText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >> 8);
-            frame.write(payload.length & 0xff);
-        }
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
+        sendFrame(0x1, true, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one masked frame: {@code opcode} (0 for a continuation), with or without FIN. */
+    void sendFrame(int opcode, boolean fin, byte[] payload) {
         try {
-            out.write(frame.toByteArray());
+            out.write(frameHeader(opcode, fin, payload.length));
+            out.write(masked(payload));
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Sends a frame's header, then its payload in {@code chunks} pieces with {@code pauseMillis} between them. */
+    void sendFrameSlowly(int opcode, byte[] payload, int chunks, long pauseMillis) {
+        try {
+            out.write(frameHeader(opcode, true, payload.length));
+            out.flush();
+            byte[] masked = masked(payload);
+            int step = (masked.length + chunks - 1) / chunks;
+            for (int at = 0; at < masked.length; at += step) {
+                Thread.sleep(pauseMillis);
+                out.write(masked, at, Math.min(step, masked.length - at));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The server may close while we still send: what it answered before is what the test reads.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private byte[] mask = new byte[4];
+
+    private byte[] frameHeader(int opcode, boolean fin, int length) {
+        ThreadLocalRandom.current().nextBytes(mask);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write((fin ? 0x80 : 0) | opcode);
+        if (length < 126) {
+            frame.write(0x80 | length);
+        } else if (length <= 0xffff) {
+            frame.write(0x80 | 126);
+            frame.write(length >> 8);
+            frame.write(length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) length >> shift) & 0xff);
+            }
+        }
+        frame.writeBytes(mask);
+        return frame.toByteArray();
+    }
+
+    private byte[] masked(byte[] payload) {
+        byte[] masked = new byte[payload.length];
+        for (int i = 0; i < payload.length; i++) {
+            masked[i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return masked;
     }
 
     /** The next frame, or {@code null} when the connection ended or stayed silent past the read timeout. */

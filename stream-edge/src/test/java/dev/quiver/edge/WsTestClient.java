@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -32,6 +33,10 @@ final class WsTestClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     final List<String> frameKinds = new ArrayList<>();
+    /** Every text frame as received, for checks of exact JSON text. */
+    final List<String> texts = new CopyOnWriteArrayList<>();
+    /** Every binary frame as received, for checks of exact MessagePack values. */
+    final List<byte[]> binaries = new CopyOnWriteArrayList<>();
     private final WebSocketClientConnection connection;
     private final boolean binary;
 
@@ -46,10 +51,12 @@ final class WsTestClient implements AutoCloseable {
                 .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
                 .onTextMessage((c, text) -> {
                     frameKinds.add("text");
+                    texts.add(text);
                     messages.add(read(JSON, text.getBytes(StandardCharsets.UTF_8)));
                 })
                 .onBinaryMessage((c, bytes) -> {
                     frameKinds.add("binary");
+                    binaries.add(bytes.getBytes());
                     messages.add(read(MSGPACK, bytes.getBytes()));
                 })
                 .onClose((c, reason) -> closed.complete(reason));
