@@ -53,6 +53,11 @@ class GeneratedManifestsTest {
         JsonNode pod = HelmChartTest.kind(generated, "Deployment").get(0).path("spec").path("template").path("spec");
         assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
         assertThat(pod.path("securityContext").path("runAsUser").asInt()).isEqualTo(10001);
+        JsonNode chartPod = HelmChartTest.kind(CHART, "Deployment").stream()
+                .filter(d -> KubernetesSchema.name(d).endsWith(module)).findFirst().orElseThrow().path("spec")
+                .path("template").path("spec");
+        assertThat(pod.path("terminationGracePeriodSeconds").isInt()).as(module + " grace period").isTrue();
+        assertThat(pod.path("terminationGracePeriodSeconds")).isEqualTo(chartPod.path("terminationGracePeriodSeconds"));
     }
 
     @ParameterizedTest

@@ -1,10 +1,17 @@
 package dev.quiver.ingest;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -12,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.quiver.contract.problem.ProblemMappers;
 import dev.quiver.testkit.RedisTestResource;
 
 @QuarkusTest
@@ -40,5 +48,58 @@ class RedisOutageTest extends IngestTestSupport {
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> post(topic, EVENT).statusCode(202));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void aFrozenRedisMakesReadinessDownQuickly() {
+        given().get("/q/health/ready").then().statusCode(200);
+        redis.freeze();
+        try {
+            long started = System.nanoTime();
+            given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            // quiver.health.redis-timeout is 1 s: well inside a probe's timeout, where it used to hang for 13-18 s.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        } finally {
+            redis.thaw();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void refusedRequestsDuringAnOutageLogAFewLinesNotOnePerRequest() {
+        String topic = freshTopic("outage-log");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    lines.add(String.valueOf(record.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(ProblemMappers.class.getName());
+        logger.addHandler(capture);
+        redis.stop();
+        try {
+            for (int i = 0; i < 300; i++) {
+                post(topic, EVENT).statusCode(503);
+            }
+        } finally {
+            logger.removeHandler(capture);
+            redis.restart();
+        }
+        // One line per 10 s (none if an earlier test of this class logged the same kind moments ago), never 300.
+        assertThat(lines).hasSizeLessThanOrEqualTo(2);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> post(topic, EVENT).statusCode(202));
     }
 }

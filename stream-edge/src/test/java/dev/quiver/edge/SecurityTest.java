@@ -107,6 +107,8 @@ class SecurityTest extends EdgeTestSupport {
         hostile.put("wrong audience", TestTokens.token("eve").subscribe("*").audience("another-service").hs256());
         hostile.put("wrong issuer", TestTokens.token("eve").subscribe("*").issuer("https://evil.test").hs256());
         hostile.put("lifetime too long", TestTokens.token("eve").subscribe("*").expiresInSeconds(7 * 86400).hs256());
+        hostile.put("empty sub", TestTokens.token("").subscribe("*").hs256());
+        hostile.put("blank sub", TestTokens.token("  ").subscribe("*").hs256());
         hostile.put("garbage", "not.a.token");
         hostile.put("an unknown API key", "some-key-that-nobody-issued-0123456789abcdef");
         String topic = freshTopic("orders");

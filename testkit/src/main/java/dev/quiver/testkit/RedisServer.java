@@ -23,7 +23,8 @@ import redis.embedded.core.ExecutableProvider;
  * <p>
  * The binary is, in order: {@code $QUIVER_REDIS_SERVER}, {@code redis-server} on the PATH, then the binary shipped
  * inside the {@code embedded-redis} jar (Redis 6.2, enough for everything Quiver uses). The server keeps no data on
- * disk, so {@link #restart()} starts it empty, as after a crash without persistence.
+ * disk, so {@link #restart()} starts it empty, as after a crash without persistence. It ends with the JVM that
+ * started it, even one that is SIGKILLed ({@link ParentWatch}).
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -90,6 +91,7 @@ public final class RedisServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        ParentWatch.release(process);
         process = null;
     }
 
@@ -100,6 +102,33 @@ public final class RedisServer implements AutoCloseable {
             launch();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restart redis-server", e);
+        }
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): connections stay open and nothing is answered, as with a Redis stuck on a slow
+     * disk or a paused VM. {@link #thaw()} resumes it.
+     */
+    public synchronized void freeze() {
+        signal("-STOP");
+    }
+
+    /** Resumes a {@link #freeze() frozen} server. */
+    public synchronized void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -135,7 +164,7 @@ public final class RedisServer implements AutoCloseable {
                 "--daemonize", "no",
                 "--maxclients", "4000"));
         Path log = workDir.resolve("redis.log");
-        process = new ProcessBuilder(command)
+        process = new ProcessBuilder(ParentWatch.command(command))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -1,5 +1,6 @@
 package dev.quiver.contract.problem;
 
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.enterprise.inject.Instance;
@@ -23,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** Failures with a cause repeat with every request while a dependency is down: one line per kind and interval. */
+    private static final LogThrottle THROTTLE = new LogThrottle(Duration.ofSeconds(10));
 
     private final ObjectMapper json;
     private final Instance<ProblemListener> listeners;
@@ -35,7 +38,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         if (e.getCause() != null) {
-            LOG.warnf("%s: %s (%s)", e.type().slug(), e.getMessage(), e.getCause().toString());
+            long dropped = THROTTLE.admit(e.type().slug());
+            if (dropped >= 0) {
+                LOG.warnf("%s: %s (%s)%s", e.type().slug(), e.getMessage(), e.getCause().toString(),
+                        dropped == 0 ? "" : "; " + dropped + " more since the last such line");
+            }
         }
         Response.ResponseBuilder response = respond(e.type(), e.getMessage(), uri, e.extensions());
         if (e.retryAfterSeconds() != null) {
@@ -50,7 +57,13 @@ public class ProblemMappers {
         int status = e.getResponse().getStatus();
         ProblemType type = ProblemType.forStatus(status);
         String detail = status >= 500 ? null : e.getMessage();
-        return respond(type, detail, uri, Map.of()).status(status).build();
+        Response.ResponseBuilder response = respond(type, detail, uri, Map.of()).status(status);
+        // A 405 names the methods that are allowed (RFC 9110); the framework computed them.
+        String allow = e.getResponse().getHeaderString("Allow");
+        if (allow != null) {
+            response.header("Allow", allow);
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper

@@ -85,6 +85,10 @@ public final class JwtVerifier {
             throw rejected(e);
         }
         try {
+            // sub is the identity of per-subject limits and of the audit log: a present but empty one is none.
+            if (claims.getSubject() == null || claims.getSubject().isBlank()) {
+                throw new Rejected("missing-claims", "Token needs exp and sub");
+            }
             return new Principal(Principal.Kind.TOKEN, claims.getSubject(), patterns(claims, SUBSCRIBE_CLAIM),
                     patterns(claims, PUBLISH_CLAIM), Instant.ofEpochSecond(claims.getExpirationTime().getValue()),
                     null);

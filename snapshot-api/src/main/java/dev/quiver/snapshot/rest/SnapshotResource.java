@@ -132,8 +132,9 @@ public class SnapshotResource {
     @Operation(summary = "One entity and the cursor its state reflects")
     @APIResponse(responseCode = "200", description = "The entity")
     @APIResponse(responseCode = "404", description = "No entity with that key")
-    public Uni<Response> entity(@PathParam("topic") String topic, @PathParam("key") String key) {
+    public Uni<Response> entity(@PathParam("topic") String topic, @PathParam("key") String pathKey) {
         checkTopic(topic);
+        String key = SnapshotRoutes.key(pathKey);
         return reader.entity(topic, key).map(found -> {
             if (found.entity() == null) {
                 throw new ProblemException(ProblemType.NOT_FOUND, "No entity with that key in " + topic)

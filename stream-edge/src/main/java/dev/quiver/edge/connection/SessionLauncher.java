@@ -11,11 +11,11 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.contract.security.AuthConfig;
 import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.fanout.Session;
 import dev.quiver.edge.metrics.EdgeMetrics;
-import dev.quiver.edge.rest.VertxProblems;
 import dev.quiver.edge.security.EdgeGuard;
 
 /**
@@ -27,10 +27,10 @@ public class SessionLauncher {
 
     private final ConnectionRegistry registry;
     private final EdgeMetrics metrics;
-    private final VertxProblems problems;
+    private final RouteProblems problems;
     private final AuthConfig auth;
 
-    public SessionLauncher(ConnectionRegistry registry, EdgeMetrics metrics, VertxProblems problems, AuthConfig auth) {
+    public SessionLauncher(ConnectionRegistry registry, EdgeMetrics metrics, RouteProblems problems, AuthConfig auth) {
         this.registry = registry;
         this.metrics = metrics;
         this.problems = problems;

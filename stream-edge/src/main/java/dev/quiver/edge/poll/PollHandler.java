@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
@@ -18,7 +19,6 @@ import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
 import dev.quiver.edge.rest.StreamRequest;
-import dev.quiver.edge.rest.VertxProblems;
 import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/poll}: stateless long polling, the fallback when streaming cannot get through (docs/protocol.md). */
@@ -32,13 +32,13 @@ public class PollHandler {
     private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
-    private final VertxProblems problems;
+    private final RouteProblems problems;
     private final EdgeGuard guard;
     private final ObjectMapper json;
     private final Vertx vertx;
 
     public PollHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
-            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, Vertx vertx, EdgeGuard guard) {
+            EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, Vertx vertx, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
         this.launcher = launcher;

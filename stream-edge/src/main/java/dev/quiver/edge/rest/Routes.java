@@ -3,8 +3,10 @@ package dev.quiver.edge.rest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
+import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.edge.poll.PollHandler;
 import dev.quiver.edge.sse.SseHandler;
 
@@ -17,13 +19,17 @@ public class Routes {
 
     private final SseHandler sse;
     private final PollHandler poll;
+    private final RouteProblems problems;
 
-    public Routes(SseHandler sse, PollHandler poll) {
+    public Routes(SseHandler sse, PollHandler poll, RouteProblems problems) {
         this.sse = sse;
         this.poll = poll;
+        this.problems = problems;
     }
 
     void register(@Observes Router router) {
+        // WebSockets Next routes the GET upgrade of /v1/ws; any other method is refused here.
+        problems.allowOnly(router, "/v1/(stream|poll|ws)", HttpMethod.GET);
         router.get("/v1/stream").handler(sse::handle);
         router.get("/v1/poll").handler(poll::handle);
     }

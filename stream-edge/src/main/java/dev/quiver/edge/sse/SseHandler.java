@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
@@ -22,7 +23,6 @@ import dev.quiver.edge.fanout.HistoryReader;
 import dev.quiver.edge.fanout.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
 import dev.quiver.edge.rest.StreamRequest;
-import dev.quiver.edge.rest.VertxProblems;
 import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/stream}: Server-Sent Events (docs/protocol.md). */
@@ -37,12 +37,12 @@ public class SseHandler {
     private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
-    private final VertxProblems problems;
+    private final RouteProblems problems;
     private final EdgeGuard guard;
     private final ObjectMapper json;
 
     public SseHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
-            EdgeMetrics metrics, VertxProblems problems, ObjectMapper json, EdgeGuard guard) {
+            EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
         this.launcher = launcher;
