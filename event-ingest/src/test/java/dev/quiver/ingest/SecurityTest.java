@@ -100,6 +100,8 @@ class SecurityTest extends IngestTestSupport {
         hostile.put("expired", TestTokens.token("eve").publish("*").expiresInSeconds(-5).hs256());
         hostile.put("wrong audience", TestTokens.token("eve").publish("*").audience("other").hs256());
         hostile.put("forged", TestTokens.token("eve").publish("*").hs256("a-different-secret-long-enough-0123456789"));
+        hostile.put("empty sub", TestTokens.token("").publish("*").hs256());
+        hostile.put("blank sub", TestTokens.token(" \t").publish("*").es256());
         hostile.forEach((name, token) -> problem(postAs(bearer(token), topic, EVENT), 401, "unauthorized"));
         assertThat(length(topic)).isEqualTo(2);
     }

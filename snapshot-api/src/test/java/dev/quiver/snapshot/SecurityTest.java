@@ -95,6 +95,7 @@ class SecurityTest extends SnapshotTestSupport {
         hostile.put("foreign key", TestTokens.token("eve").subscribe("*").rs256Foreign());
         hostile.put("expired", TestTokens.token("eve").subscribe("*").expiresInSeconds(-5).rs256());
         hostile.put("wrong audience", TestTokens.token("eve").subscribe("*").audience("other").es256());
+        hostile.put("empty sub", TestTokens.token("").subscribe("*").es256());
         hostile.forEach((name, token) -> problem(snapshot(topic, "Bearer " + token), 401, "unauthorized")
                 .body(not(containsString(token))));
     }

@@ -14,6 +14,7 @@ import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
 import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.contract.redis.TopicKeys;
 import dev.quiver.testkit.InjectRedisServer;
 import dev.quiver.testkit.RedisServer;
 
@@ -58,6 +59,17 @@ abstract class EdgeTestSupport {
             batch.add(new AppendRequest(new EventDraft(topic, "test", null, null, Integer.toString(i)), null));
         }
         return writer.append(topic, batch).await().atMost(Duration.ofSeconds(10)).ids();
+    }
+
+    /** The {@code data} field of every entry of a topic's stream, oldest first: what Redis holds. */
+    List<String> storedData(String topic) {
+        @SuppressWarnings("unchecked")
+        List<List<Object>> entries = (List<List<Object>>) redis.call("XRANGE", new TopicKeys(topic).stream(), "-", "+");
+        return entries.stream().map(entry -> {
+            @SuppressWarnings("unchecked")
+            List<String> fields = (List<String>) entry.get(1);
+            return fields.get(fields.indexOf("data") + 1);
+        }).toList();
     }
 
     String epoch(String topic) {

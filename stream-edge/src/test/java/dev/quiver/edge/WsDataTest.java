@@ -26,7 +26,6 @@ import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
-import dev.quiver.contract.redis.TopicKeys;
 import dev.quiver.testkit.RedisTestResource;
 
 /**
@@ -38,16 +37,6 @@ import dev.quiver.testkit.RedisTestResource;
 class WsDataTest extends EdgeTestSupport {
 
     private static final String DATA = "[1.10,1e5,1E400,-1e-400,100000000000000000000000000000000000001.5]";
-
-    private List<String> storedData(String topic) {
-        @SuppressWarnings("unchecked")
-        List<List<Object>> entries = (List<List<Object>>) redis.call("XRANGE", new TopicKeys(topic).stream(), "-", "+");
-        return entries.stream().map(entry -> {
-            @SuppressWarnings("unchecked")
-            List<String> fields = (List<String>) entry.get(1);
-            return fields.get(fields.indexOf("data") + 1);
-        }).toList();
-    }
 
     @Test
     void jsonPublishStoresAndServesTheDataExactly() {

@@ -160,6 +160,22 @@ public final class FuzzValues {
         return s.toString();
     }
 
+    /**
+     * A header field value HTTP allows (RFC 9110: visible ASCII, space, tab and bytes above 0x7f, here UTF-8 text) but
+     * that is hostile to a parser: quotes, commas, semicolons, percent signs, non-ASCII. Control characters are left
+     * out: the HTTP layer refuses them before any route runs.
+     */
+    public static String headerValue(Random random) {
+        String[] parts = {"\"", "\\", ",", ";", "=", "%zz", "%00", "é", "😀", "\u2028", " ", "\t", "Bearer", "a", "1",
+                "-1", "9999999999999999999999", "1.0", "null", "{", "}", "[", "<script>", "../", "*"};
+        StringBuilder s = new StringBuilder();
+        int n = random.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            s.append(parts[random.nextInt(parts.length)]);
+        }
+        return s.toString();
+    }
+
     /** {@code json} damaged at random: cut, a char dropped, duplicated or replaced, or garbage inserted. */
     public static String corrupt(Random random, String json) {
         if (json.isEmpty()) {

@@ -1,7 +1,9 @@
 package dev.quiver.testkit;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,7 +15,8 @@ import java.util.Map;
 
 /**
  * One HTTP/1.1 request written byte for byte over a socket, then read until the server closes: for targets and
- * headers that HTTP client libraries refuse to send (broken percent-escapes, dot segments, control characters).
+ * headers that HTTP client libraries refuse to send (broken percent-escapes, dot segments, control characters). An
+ * answer that is an event stream is read up to its headers only.
  */
 public final class RawRequest {
 
@@ -58,10 +61,33 @@ public final class RawRequest {
                 socket.getOutputStream().write(body);
             }
             socket.getOutputStream().flush();
-            return parse(socket.getInputStream().readAllBytes());
+            return parse(readAnswer(new BufferedInputStream(socket.getInputStream())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Reads until the server closes, except for an event stream, which never ends: of that only the head is read
+     * (its status and headers are what a test of hostile input checks).
+     */
+    private static byte[] readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int last4 = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            last4 = (last4 << 8) | b;
+            if (last4 == 0x0d0a0d0a) {
+                String text = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+                if (text.contains("\r\ncontent-type: text/event-stream")) {
+                    return head.toByteArray();
+                }
+                break;
+            }
+        }
+        head.write(in.readAllBytes());
+        return head.toByteArray();
     }
 
     private static Response parse(byte[] raw) {

@@ -21,7 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The problem+json answer of plain Vert.x routes, the same shape the REST mappers produce; and the answer to what fails
  * before any route runs. A request target the HTTP layer cannot decode (a bad percent-escape in the path or query)
- * fails routing with a bare 400, which would leave with no body and no Content-Type: here it becomes a problem too.
+ * fails routing with a bare 400, which would leave with no body and no Content-Type: here it becomes a problem too,
+ * and so does a query string that cannot be decoded.
  */
 @ApplicationScoped
 public class RouteProblems {
@@ -35,6 +36,18 @@ public class RouteProblems {
     }
 
     void register(@Observes Router router) {
+        // A query string is decoded lazily, by whichever handler reads a parameter first, and a broken escape there
+        // throws out of that handler as a 500. Decoding it once, before any route, makes it a 400 for every route.
+        router.route().order(Integer.MIN_VALUE).handler(context -> {
+            try {
+                context.request().params();
+            } catch (IllegalArgumentException undecodable) {
+                send(context, new ProblemException(ProblemType.INVALID_REQUEST,
+                        "The query string cannot be decoded (a malformed percent-escape?)"));
+                return;
+            }
+            context.next();
+        });
         router.errorHandler(400, context -> {
             if (!context.response().ended() && !context.response().headWritten()) {
                 send(context, new ProblemException(ProblemType.INVALID_REQUEST,
