@@ -51,6 +51,29 @@ class LocalStackIT {
     }
 
     @Test
+    void aKilledLauncherTakesItsServicesAndRedisWithItAndTheStackListensOnLoopbackOnly() throws Exception {
+        int base = LocalStackProcess.freeBase();
+        LocalStackProcess stack = LocalStackProcess.launch(base);
+        List<Long> started;
+        try {
+            stack.await("Ctrl-C stops everything", Duration.ofSeconds(120));
+            assertThat(stack.output()).contains("Listening on 127.0.0.1 only");
+            int redisPort = Integer.parseInt(stack.output().replaceAll("(?s).*Redis\\s+redis://[^:]+:(\\d+).*", "$1"));
+            for (int port : new int[]{base - 1, base, base + 1, base + 2, base + 3, redisPort}) {
+                assertThat(ListeningSockets.addresses(port)).as("port " + port).isNotEmpty()
+                        .allSatisfy(address -> assertThat(address.isLoopbackAddress()).as(address.toString()).isTrue());
+            }
+            started = List.copyOf(stack.children);
+            assertThat(started).hasSizeGreaterThanOrEqualTo(5);
+        } finally {
+            // SIGKILL: no shutdown hook runs in the launcher.
+            stack.process.destroyForcibly();
+        }
+        assertThat(stack.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertNoneAlive(started, 30);
+    }
+
+    @Test
     void aServiceThatCannotStartStopsTheOthersAndFails() throws Exception {
         int base = LocalStackProcess.freeBase();
         try (ServerSocket taken = new ServerSocket()) {
@@ -64,7 +87,11 @@ class LocalStackIT {
     }
 
     private static void assertNoneAlive(List<Long> pids) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        assertNoneAlive(pids, 10);
+    }
+
+    private static void assertNoneAlive(List<Long> pids, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (long pid : pids) {
             while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
                 Thread.sleep(100);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.quiver.testkit.ParentWatch;
 import dev.quiver.testkit.RedisServer;
 
 /** One packaged Quiver service running as its own JVM process, as it would in a pod. */
@@ -58,7 +59,7 @@ final class ServiceProcess implements AutoCloseable {
         File log = Path.of("target", "e2e-logs", name + ".log").toFile();
         log.getParentFile().mkdirs();
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            process = new ProcessBuilder(ParentWatch.command(command)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,10 +25,10 @@ final class DemoServer {
         this.port = port;
     }
 
-    /** Starts on {@code port}; {@code base} is the stack's base port (ingest). */
-    static DemoServer start(int port, int base) {
+    /** Starts on {@code host:port}; {@code base} is the stack's base port (ingest). */
+    static DemoServer start(String host, int port, int base) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
             String config = String.format("{\"ingest\":%d,\"edges\":[%d,%d],\"snapshot\":%d}", base, base + 1,
                     base + 3, base + 2);
             server.createContext("/", exchange -> {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.quiver.testkit.ParentWatch;
 import dev.quiver.testkit.RedisServer;
 
 /**
@@ -25,7 +26,9 @@ import dev.quiver.testkit.RedisServer;
  * <p>
  * Ports: {@code quiver.local.base-port} (8081) for ingest, +1 for the first edge, +2 for snapshot-api, +3 for the
  * second edge, and -1 for the demo page, the one origin the services accept from browsers (CORS). Authentication is
- * off: this is a development stack. {@code quiver.local.service-args} adds JVM arguments to every service, separated
+ * off: this is a development stack, so everything listens on loopback only unless {@code quiver.local.host} says
+ * otherwise (Redis always does). Every process it starts ends with it, even when it is SIGKILLed ({@link ParentWatch}).
+ * {@code quiver.local.service-args} adds JVM arguments to every service, separated
  * by {@code |} (the browser tests shorten retention that way).
  */
 public final class LocalStack {
@@ -39,6 +42,11 @@ public final class LocalStack {
 
     private final Path root;
     private final Path logs;
+    /**
+     * Where the services listen. Authentication is off in this stack, so by default only this machine can reach it;
+     * {@code -Dquiver.local.host=0.0.0.0} opens it to the network (anyone there can then publish and read).
+     */
+    private final String host = System.getProperty("quiver.local.host", "127.0.0.1");
     private final List<Process> processes = new ArrayList<>();
     private RedisServer redis;
     private DemoServer demo;
@@ -68,7 +76,7 @@ public final class LocalStack {
                 new Service("stream-edge-a", "stream-edge", base + 1, List.of("-Dquiver.edge.pod-name=stream-edge-a")),
                 new Service("snapshot-api", "snapshot-api", base + 2, List.of()),
                 new Service("stream-edge-b", "stream-edge", base + 3, List.of("-Dquiver.edge.pod-name=stream-edge-b")));
-        demo = DemoServer.start(base - 1, base);
+        demo = DemoServer.start(host, base - 1, base);
         redis = RedisServer.start();
         for (Service service : services) {
             launch(service);
@@ -87,7 +95,7 @@ public final class LocalStack {
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redis.uri(),
-                "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s",
+                "-Dquarkus.http.host=" + host, "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s",
                 "-Dquarkus.http.cors.origins=" + String.join(",", demo.origins())));
         command.addAll(service.args());
         for (String arg : System.getProperty("quiver.local.service-args", "").split("\\|")) {
@@ -99,7 +107,7 @@ public final class LocalStack {
         File log = logs.resolve(service.name() + ".log").toFile();
         log.getParentFile().mkdirs();
         try {
-            processes.add(new ProcessBuilder(command).redirectErrorStream(true)
+            processes.add(new ProcessBuilder(ParentWatch.command(command)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log)).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -133,7 +141,12 @@ public final class LocalStack {
         int edgeA = services.get(1).port();
         int snapshot = services.get(2).port();
         int edgeB = services.get(3).port();
-        StringBuilder out = new StringBuilder("\nQuiver is running (authentication off: development only).\n\n");
+        StringBuilder out = new StringBuilder("\nQuiver is running (authentication off: development only).\n");
+        out.append(loopbackOnly()
+                ? "Listening on " + host + " only: other machines cannot reach it (-Dquiver.local.host=0.0.0.0 to"
+                        + " share it).\n\n"
+                : "WARNING: listening on " + host + " with authentication off: anyone who can reach this machine can"
+                        + " publish and read every topic.\n\n");
         out.append("  Demo page      ").append(demo.url()).append("   (open it in two windows)\n");
         out.append("  Redis          ").append(redis.uri()).append('\n');
         for (int i = 0; i < services.size(); i++) {
@@ -156,6 +169,10 @@ public final class LocalStack {
         System.out.flush();
     }
 
+    private boolean loopbackOnly() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
     /** SIGTERM to every service (they drain and exit), then SIGKILL to any still running after 15 s; then Redis. */
     private synchronized void stop() {
         if (stopped) {
@@ -172,6 +189,7 @@ public final class LocalStack {
             } catch (InterruptedException e) {
                 process.destroyForcibly();
             }
+            ParentWatch.release(process);
         }
         if (redis != null) {
             redis.close();
