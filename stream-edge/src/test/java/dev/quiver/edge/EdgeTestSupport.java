@@ -1,6 +1,11 @@
 package dev.quiver.edge;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +87,29 @@ abstract class EdgeTestSupport {
 
     URI poll(String query) {
         return root.resolve("/v1/poll?" + query);
+    }
+
+    /** A socket to this application from loopback address {@code source}: each address has its own limits. */
+    Socket connectFrom(String source) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(source, 0));
+        socket.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+        return socket;
+    }
+
+    /** Sends {@code request} from {@code source} and answers the status line. */
+    String rawExchangeFrom(String source, String request) throws IOException {
+        try (Socket socket = connectFrom(source)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\r') {
+                line.append((char) c);
+            }
+            return line.toString();
+        }
     }
 
     static final Duration WAIT = Duration.ofSeconds(10);

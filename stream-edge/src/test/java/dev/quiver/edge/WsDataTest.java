@@ -46,8 +46,7 @@ class WsDataTest extends EdgeTestSupport {
             client.nextOp("subscribed", WAIT);
             client.send("{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"event\":{\"type\":\"t\",\"data\": " + DATA
                     + " },\"ref\":\"p\"}");
-            client.nextOp("published", WAIT);
-            client.nextOp("event", WAIT);
+            client.nextOps(WAIT, "published", "event");
             assertThat(storedData(topic)).containsExactly(DATA);
             assertThat(client.texts).anySatisfy(text -> assertThat(text).contains("\"data\":" + DATA + ","));
         }
@@ -131,8 +130,7 @@ class WsDataTest extends EdgeTestSupport {
                 p.packString("type").packString("t").packString("data");
                 p.writePayload(data);
             }));
-            client.nextOp("published", WAIT);
-            client.nextOp("event", WAIT);
+            client.nextOps(WAIT, "published", "event");
             assertThat(storedData(topic)).containsExactly(
                     "[1.1,1.5,-42,18446744073709551615,-0.0,100000.0,\"é\\n\\\"\",null,{\"k\":true}]");
             byte[] eventFrame = client.binaries.stream().filter(f -> dataOf(f) != null).findFirst().orElseThrow();

@@ -5,8 +5,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -130,6 +132,21 @@ final class WsTestClient implements AutoCloseable {
 
     JsonNode nextOp(String op, Duration timeout) {
         return next(m -> op.equals(m.path("op").asText()), timeout);
+    }
+
+    /**
+     * The first message of each of {@code ops}, whatever order they come in (a publish's {@code published} reply and
+     * the {@code event} it produced are not ordered against each other), skipping other messages.
+     */
+    Map<String, JsonNode> nextOps(Duration timeout, String... ops) {
+        Map<String, JsonNode> found = new HashMap<>();
+        Set<String> wanted = Set.of(ops);
+        while (found.size() < wanted.size()) {
+            JsonNode message = next(m -> wanted.contains(m.path("op").asText())
+                    && !found.containsKey(m.path("op").asText()), timeout);
+            found.put(message.path("op").asText(), message);
+        }
+        return found;
     }
 
     List<JsonNode> events(int count, Duration timeout) {
