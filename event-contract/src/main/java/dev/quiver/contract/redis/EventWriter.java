@@ -20,7 +20,6 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.impl.types.ErrorType;
 
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.event.EventDraft;
@@ -139,7 +138,8 @@ public class EventWriter {
         boolean outage = message.contains("OOM") || message.contains("READONLY") || message.contains("LOADING")
                 || message.contains("MASTERDOWN") || message.contains("BUSY") || message.contains("CLUSTERDOWN")
                 || message.contains("TRYAGAIN");
-        if (failure instanceof ErrorType && !outage && (message.startsWith("ERR") || message.startsWith("WRONGTYPE"))) {
+        // A script error is a reply starting with Redis's error code word; connection failures never read like that.
+        if (!outage && (message.startsWith("ERR ") || message.startsWith("WRONGTYPE "))) {
             return new IllegalStateException("Redis rejected the append script: " + message, failure);
         }
         return ProblemException.unavailable("Redis is unavailable: the event was not stored", RETRY_AFTER_SECONDS,

@@ -23,6 +23,7 @@ import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
+import dev.quiver.contract.publish.EventPublisher;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
 import dev.quiver.contract.redis.EventWriter;
@@ -41,11 +42,13 @@ public class IngestService {
     public static final String JSON = "application/json";
 
     private final EventWriter writer;
+    private final EventPublisher publisher;
     private final IngestConfig config;
     private final IngestMetrics metrics;
 
-    public IngestService(EventWriter writer, IngestConfig config, IngestMetrics metrics) {
+    public IngestService(EventWriter writer, EventPublisher publisher, IngestConfig config, IngestMetrics metrics) {
         this.writer = writer;
+        this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
     }
@@ -83,7 +86,7 @@ public class IngestService {
                     ? IdempotencyKeys.single(idempotency)
                     : IdempotencyKeys.cloudEvent(parsed.source(), parsed.id());
         } else if (media.equals(JSON)) {
-            draft = EventValidator.validate(topic, EventJson.read(body), "", Set.of());
+            draft = publisher.validate(topic, EventJson.read(body), "");
             key = idempotency == null ? null : IdempotencyKeys.single(idempotency);
             cloudEvent = false;
         } else if (media.equals(CloudEvents.BATCH)) {
@@ -93,13 +96,10 @@ public class IngestService {
         }
 
         boolean isCloudEvent = cloudEvent;
-        return writer.append(topic, List.of(new AppendRequest(draft, key)))
-                .onFailure(IdempotencyConflictException.class).transform(e -> conflict(null))
-                .map(result -> {
-                    boolean replayed = result.replayed().get(0);
-                    metrics.written(isCloudEvent, 1, replayed ? 1 : 0);
-                    return new Accepted(topic, result.ids().get(0), replayed);
-                });
+        return publisher.publish(draft, key).map(stored -> {
+            metrics.written(isCloudEvent, 1, stored.replayed() ? 1 : 0);
+            return new Accepted(topic, stored.id(), stored.replayed());
+        });
     }
 
     /** Throws the 400 of a malformed topic name in the path. */
@@ -218,11 +218,11 @@ public class IngestService {
         }
     }
 
-    private static ProblemException conflict(Integer index) {
-        ProblemException conflict = new ProblemException(ProblemType.IDEMPOTENCY_CONFLICT,
+    private static ProblemException conflict(int index) {
+        return new ProblemException(ProblemType.IDEMPOTENCY_CONFLICT,
                 "This idempotency key was already used for a different event within the dedup window; nothing was"
-                        + " written" + (index == null ? "" : " for this topic"));
-        return index == null ? conflict : conflict.with("index", index);
+                        + " written for this topic")
+                .with("index", index);
     }
 
     private static String requireTopic(String topic, String field) {

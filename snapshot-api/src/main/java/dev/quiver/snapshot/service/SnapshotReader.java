@@ -13,8 +13,11 @@ import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventCodec;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.redis.LuaScript;
+import dev.quiver.contract.redis.StreamEntry;
 import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicKeys;
+import dev.quiver.contract.redis.TopicLayout;
+import dev.quiver.contract.redis.TopicMeta;
 
 /**
  * Reads a topic's state and history. Every read is one short read-only script, so what it returns is consistent with
@@ -80,16 +83,13 @@ public class SnapshotReader {
                 List.of(after.toString(), Integer.toString(limit)))
                 .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
                 .map(reply -> {
-                    List<EventJson> events = new ArrayList<>();
-                    for (Response entry : reply.get(3)) {
-                        StreamId id = StreamId.parse(entry.get(0).toString());
-                        List<String> fields = new ArrayList<>();
-                        for (Response field : entry.get(1)) {
-                            fields.add(field.toString());
-                        }
-                        events.add(new EventJson(id, EventCodec.encode(topic, id, fields)));
+                    TopicLayout.History history = TopicLayout.history(reply.getDelegate());
+                    List<EventJson> events = new ArrayList<>(history.entries().size());
+                    for (StreamEntry entry : history.entries()) {
+                        events.add(new EventJson(entry.id(), EventCodec.encode(topic, entry.id(), entry.fields())));
                     }
-                    return new History(text(reply.get(0)), id(reply.get(1)), id(reply.get(2)), events);
+                    TopicMeta meta = history.meta();
+                    return new History(meta.epoch(), meta.cursor(), meta.floor(), events);
                 });
     }
 
@@ -99,23 +99,13 @@ public class SnapshotReader {
     }
 
     private static Entity stored(String key, String stored) {
-        int space = stored.indexOf(' ');
-        return new Entity(key, StreamId.parse(stored.substring(0, space)), stored.substring(space + 1));
+        TopicLayout.StoredEntity entity = TopicLayout.entity(stored);
+        return new Entity(key, entity.id(), entity.data());
     }
 
     private static TopicPosition position(Response epoch, Response cursor) {
-        if (epoch == null) {
-            return TopicPosition.EMPTY;
-        }
-        return new TopicPosition(epoch.toString(), cursor == null ? StreamId.ZERO : StreamId.parse(cursor.toString()));
-    }
-
-    private static String text(Response value) {
-        return value == null ? null : value.toString();
-    }
-
-    private static StreamId id(Response value) {
-        return value == null ? null : StreamId.parse(value.toString());
+        return TopicLayout.position(epoch == null ? null : epoch.getDelegate(),
+                cursor == null ? null : cursor.getDelegate());
     }
 
     private static Throwable unavailable(Throwable failure) {
