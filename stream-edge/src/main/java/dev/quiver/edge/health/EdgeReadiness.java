@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.quiver.edge.connection.ConnectionRegistry;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.hub.TopicHub;
 
 /**
  * Ready while the live reader has Redis (or lost it less than the grace ago) and the pod is not draining. A pod whose

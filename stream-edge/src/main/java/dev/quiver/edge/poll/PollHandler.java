@@ -13,12 +13,12 @@ import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.contract.security.Principal;
+import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.http.StreamRequest;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
-import dev.quiver.edge.rest.StreamRequest;
 import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/poll}: stateless long polling, the fallback when streaming cannot get through (docs/protocol.md). */
@@ -28,7 +28,7 @@ public class PollHandler {
     private static final List<String> CURSOR_SOURCES = List.of("query:cursor");
 
     private final TopicHub hub;
-    private final HistoryReader history;
+    private final HistorySource history;
     private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
@@ -37,7 +37,7 @@ public class PollHandler {
     private final ObjectMapper json;
     private final Vertx vertx;
 
-    public PollHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
+    public PollHandler(TopicHub hub, HistorySource history, SessionLauncher launcher, EdgeConfig config,
             EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, Vertx vertx, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
@@ -66,7 +66,7 @@ public class PollHandler {
         }
         long timeoutMillis = timeout * 1000L;
         launcher.launch(context, EdgeMetrics.Transport.POLL, principal, request.positions(),
-                () -> new PollSession(Vertx.currentContext(), request.topics(), hub, history,
+                () -> new PollExchange(Vertx.currentContext(), request.topics(), hub, history,
                         config.maxPendingDuringReplay(), context.response(), metrics, json, vertx, limit,
                         timeoutMillis));
     }

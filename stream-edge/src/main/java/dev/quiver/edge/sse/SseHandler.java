@@ -17,12 +17,12 @@ import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.contract.security.Principal;
+import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.SessionLauncher;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.http.StreamRequest;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
-import dev.quiver.edge.rest.StreamRequest;
 import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/stream}: Server-Sent Events (docs/protocol.md). */
@@ -33,7 +33,7 @@ public class SseHandler {
     private static final List<String> CURSOR_SOURCES = List.of("header:Last-Event-ID", "query:lastEventId");
 
     private final TopicHub hub;
-    private final HistoryReader history;
+    private final HistorySource history;
     private final SessionLauncher launcher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
@@ -41,7 +41,7 @@ public class SseHandler {
     private final EdgeGuard guard;
     private final ObjectMapper json;
 
-    public SseHandler(TopicHub hub, HistoryReader history, SessionLauncher launcher, EdgeConfig config,
+    public SseHandler(TopicHub hub, HistorySource history, SessionLauncher launcher, EdgeConfig config,
             EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, EdgeGuard guard) {
         this.hub = hub;
         this.history = history;
@@ -70,7 +70,7 @@ public class SseHandler {
         // Each connection its own retry between the base and twice it: clients dropped together come back spread out.
         long jitteredRetry = retry + ThreadLocalRandom.current().nextLong(retry + 1);
         launcher.launch(context, EdgeMetrics.Transport.SSE, principal, request.positions(),
-                () -> new SseSession(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
+                () -> new SseStream(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
                         config.maxPendingDuringReplay(), response, context.request()::connection,
                         context.request().version(), metrics, json,
                         jitteredRetry));

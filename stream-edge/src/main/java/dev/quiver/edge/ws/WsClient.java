@@ -1,12 +1,8 @@
 package dev.quiver.edge.ws;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -14,37 +10,35 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
-import dev.quiver.contract.event.EventJson;
-import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
-import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.contract.redis.EventWriter;
-import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.publish.EventPublisher;
 import dev.quiver.contract.security.Authenticator;
 import dev.quiver.contract.security.Caller;
 import dev.quiver.contract.security.Principal;
+import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.connection.ConnectionLifecycle;
 import dev.quiver.edge.connection.ConnectionRegistry;
-import dev.quiver.edge.fanout.EncodedEvent;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.MessagePackJson;
-import dev.quiver.edge.fanout.Session;
-import dev.quiver.edge.fanout.TopicHub;
-import dev.quiver.edge.fanout.WireFormats;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.session.ResetNotice;
+import dev.quiver.edge.session.ResetReason;
+import dev.quiver.edge.ws.protocol.ClientOp;
+import dev.quiver.edge.ws.protocol.Frame;
+import dev.quiver.edge.ws.protocol.ServerMessage;
+import dev.quiver.edge.ws.protocol.WsCodec;
 
 /**
  * One WebSocket client (docs/protocol.md): its subscriptions, its operations, its output budget and its liveness.
@@ -59,13 +53,12 @@ final class WsClient implements ConnectionRegistry.Connection {
     private static final Buffer PING = Buffer.buffer("q");
 
     private final WebSocketConnection connection;
-    private final String address;
-    private final long openedNanos = System.nanoTime();
-    private final boolean binary;
+    private final ConnectionLifecycle.Lease lease;
+    private final WsCodec codec;
     private final Context context;
     private final TopicHub hub;
-    private final HistoryReader history;
-    private final EventWriter writer;
+    private final HistorySource history;
+    private final EventPublisher publisher;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final Principal principal;
@@ -73,7 +66,6 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final Caller caller;
     private final String pod;
     private final Map<String, WsSubscription> subscriptions = new HashMap<>();
-    private long expiryTimer = -1;
     private final long budget;
     private long pendingBytes;
     private int malformedInARow;
@@ -83,16 +75,16 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final ArrayDeque<Runnable> appends = new ArrayDeque<>();
     private boolean appending;
 
-    WsClient(WebSocketConnection connection, String address, boolean binary, Context context, TopicHub hub,
-            HistoryReader history, EventWriter writer, EdgeConfig config, EdgeMetrics metrics, Principal principal,
-            Authenticator auth, Caller caller, String pod) {
+    WsClient(WebSocketConnection connection, ConnectionLifecycle.Lease lease, WsCodec codec, Context context,
+            TopicHub hub, HistorySource history, EventPublisher publisher, EdgeConfig config, EdgeMetrics metrics,
+            Principal principal, Authenticator auth, Caller caller, String pod) {
         this.connection = connection;
-        this.address = address;
-        this.binary = binary;
+        this.lease = lease;
+        this.codec = codec;
         this.context = context;
         this.hub = hub;
         this.history = history;
-        this.writer = writer;
+        this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
         this.budget = config.slowConsumerBuffer().asLongValue();
@@ -102,41 +94,32 @@ final class WsClient implements ConnectionRegistry.Connection {
         this.pod = pod;
     }
 
-    /** The timer that closes the connection when its token expires, cancelled when it closes first. */
-    void expiryTimer(long timer) {
-        this.expiryTimer = timer;
-    }
-
     @Override
     public Context context() {
         return context;
     }
 
-    /** The client identity the connection limits counted it under. */
-    String address() {
-        return address;
-    }
-
-    long openedNanos() {
-        return openedNanos;
+    /** The connection's hold on the pod, given back when it closes. */
+    ConnectionLifecycle.Lease lease() {
+        return lease;
     }
 
     // ---- inbound ----------------------------------------------------------------------------------------------
 
     void text(String frame) {
-        if (binary) {
+        if (codec.binary()) {
             malformed(null, "unsupported-frame", "This connection speaks quiver.v1.msgpack: send binary frames");
             return;
         }
-        handle(() -> EventJson.read(frame));
+        handle(() -> codec.read(frame));
     }
 
     void binary(Buffer frame) {
-        if (!binary) {
+        if (!codec.binary()) {
             malformed(null, "unsupported-frame", "This connection speaks quiver.v1.json: send text frames");
             return;
         }
-        handle(() -> EventJson.read(MessagePackJson.toJson(frame.getBytes())));
+        handle(() -> codec.read(frame));
     }
 
     /**
@@ -144,59 +127,31 @@ final class WsClient implements ConnectionRegistry.Connection {
      * first), so a frame is refused or accepted alike whatever its encoding, and event data keeps its exact text.
      */
     private void handle(Supplier<JsonNode> reader) {
-        JsonNode message;
+        ClientOp op;
         try {
-            message = reader.get();
+            op = ClientOp.read(reader.get());
         } catch (ProblemException e) {
             malformed(null, "malformed-json", e.getMessage());
             return;
-        }
-        if (!message.isObject()) {
-            malformed(null, "malformed-json", "A frame is one JSON (or MessagePack) object");
+        } catch (ClientOp.Refused refused) {
+            if (refused.malformed()) {
+                malformed(refused.ref(), refused.code(), refused.getMessage());
+            } else {
+                error(refused.ref(), refused.code(), refused.getMessage());
+                malformedInARow = 0;
+            }
             return;
         }
-        String ref = scalar(message.get("ref"));
-        String op = Objects.requireNonNullElse(scalar(message.get("op")), "");
-        switch (op) {
-            case "subscribe" -> subscribe(message, ref);
-            case "unsubscribe" -> unsubscribe(message, ref);
-            case "publish" -> publish(message, ref);
-            case "ping" -> {
-                ObjectNode pong = reply("pong", ref);
-                send(pong);
-            }
-            default -> {
-                malformed(ref, "unknown-op", "Unknown op '" + op + "' (subscribe, unsubscribe, publish, ping)");
-                return;
-            }
+        if (op instanceof ClientOp.Subscribe subscribe) {
+            subscribe(subscribe);
+        } else if (op instanceof ClientOp.Unsubscribe unsubscribe) {
+            unsubscribe(unsubscribe);
+        } else if (op instanceof ClientOp.Publish publish) {
+            publish(publish);
+        } else if (op instanceof ClientOp.Ping ping) {
+            send(new ServerMessage.Pong(ping.ref()));
         }
         malformedInARow = 0;
-    }
-
-    /** A scalar member as text (a number as written), {@code null} when absent, null or not a scalar. */
-    private static String scalar(JsonNode node) {
-        if (node == null || node.isNull() || node.isContainerNode()) {
-            return null;
-        }
-        return node.isTextual() ? node.textValue() : EventJson.compact(node, "");
-    }
-
-    /** A string member's value; {@code null} when absent or not a string. */
-    private static String textual(JsonNode node) {
-        return node != null && node.isTextual() ? node.textValue() : null;
-    }
-
-    /** An optional string member; anything but a string or null is refused as {@code invalid-request}. */
-    private static String optionalString(JsonNode message, String name) {
-        JsonNode node = message.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, name + " must be a string").with("field",
-                    "/" + name);
-        }
-        return node.textValue();
     }
 
     private void malformed(String ref, String code, String detail) {
@@ -206,8 +161,9 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
     }
 
-    private void subscribe(JsonNode message, String ref) {
-        String topic = textual(message.get("topic"));
+    private void subscribe(ClientOp.Subscribe op) {
+        String topic = op.topic();
+        String ref = op.ref();
         if (!Topics.isValid(topic)) {
             error(ref, "invalid-topic", "Topic names match " + Topics.PATTERN);
             return;
@@ -225,13 +181,9 @@ final class WsClient implements ConnectionRegistry.Connection {
             return;
         }
         SortedMap<String, TopicPosition> positions = new TreeMap<>();
-        if (message.hasNonNull("since")) {
+        if (op.since() != null) {
             try {
-                String since = textual(message.get("since"));
-                if (since == null) {
-                    throw new IllegalArgumentException("not a string");
-                }
-                positions.put(topic, TopicPosition.parseCursor(since));
+                positions.put(topic, TopicPosition.parseCursor(op.since()));
             } catch (IllegalArgumentException e) {
                 error(ref, "invalid-cursor", "since is a topic cursor, <epoch>:<ms>-<seq> or -");
                 return;
@@ -243,19 +195,19 @@ final class WsClient implements ConnectionRegistry.Connection {
         subscription.start(positions).onFailure(failure -> subscriptionFailed(topic, ref, subscription));
     }
 
-    private void unsubscribe(JsonNode message, String ref) {
-        String topic = textual(message.get("topic"));
-        Session subscription = topic == null ? null : subscriptions.remove(topic);
+    private void unsubscribe(ClientOp.Unsubscribe op) {
+        WsSubscription subscription = op.topic() == null ? null : subscriptions.remove(op.topic());
         if (subscription == null) {
-            error(ref, "not-subscribed", "Not subscribed to " + topic);
+            error(op.ref(), "not-subscribed", "Not subscribed to " + op.topic());
             return;
         }
         subscription.close();
     }
 
-    /** The very validation and atomic write of event-ingest: the same classes, not a copy. */
-    private void publish(JsonNode message, String ref) {
-        String topic = textual(message.get("topic"));
+    /** The very validation and atomic write of event-ingest: the same publisher, not a copy. */
+    private void publish(ClientOp.Publish op) {
+        String topic = op.topic();
+        String ref = op.ref();
         EventDraft draft;
         String key;
         try {
@@ -271,38 +223,27 @@ final class WsClient implements ConnectionRegistry.Connection {
                 refused(ref, "Not allowed to publish to topic " + topic);
                 return;
             }
-            draft = EventValidator.validate(topic, message.get("event"), "/event", Set.of());
+            draft = publisher.validate(topic, op.event(), "/event");
             auth.chargePublish(principal, 1, caller);
-            String idempotencyKey = optionalString(message, "idempotencyKey");
-            key = idempotencyKey == null
+            key = op.idempotencyKey() == null
                     ? null
-                    : IdempotencyKeys.single(IdempotencyKeys.validate(idempotencyKey, "/idempotencyKey"));
+                    : IdempotencyKeys.single(IdempotencyKeys.validate(op.idempotencyKey(), "/idempotencyKey"));
         } catch (ProblemException e) {
-            ObjectNode refusal = errorMessage(ref, e.type().slug(), e.getMessage());
-            if (e.retryAfterSeconds() != null) {
-                refusal.put("retryAfter", e.retryAfterSeconds());
-            }
-            send(refusal);
+            send(new ServerMessage.Error(ref, e.type().slug(), e.getMessage(), e.retryAfterSeconds()));
             return;
         }
         if (appends.size() >= MAX_QUEUED_APPENDS) {
-            ObjectNode refusal = errorMessage(ref, ProblemType.RATE_LIMITED.slug(),
-                    MAX_QUEUED_APPENDS + " publishes already waiting on this connection");
-            refusal.put("retryAfter", 1);
-            send(refusal);
+            send(new ServerMessage.Error(ref, ProblemType.RATE_LIMITED.slug(),
+                    MAX_QUEUED_APPENDS + " publishes already waiting on this connection", 1));
             return;
         }
-        appends.add(() -> writer.append(topic, List.of(new AppendRequest(draft, key))).subscribe().with(
-                result -> context.runOnContext(v -> {
-                    ObjectNode published = reply("published", ref);
-                    published.put("id", result.ids().get(0));
-                    send(published);
+        appends.add(() -> publisher.publish(draft, key).subscribe().with(
+                stored -> context.runOnContext(v -> {
+                    send(new ServerMessage.Published(ref, stored.id()));
                     nextAppend();
                 }),
                 failure -> context.runOnContext(v -> {
-                    if (failure instanceof IdempotencyConflictException) {
-                        error(ref, ProblemType.IDEMPOTENCY_CONFLICT.slug(), "Idempotency key reused for another event");
-                    } else if (failure instanceof ProblemException problem) {
+                    if (failure instanceof ProblemException problem) {
                         error(ref, problem.type().slug(), problem.getMessage());
                     } else {
                         LOG.warn("publish failed", failure);
@@ -333,33 +274,17 @@ final class WsClient implements ConnectionRegistry.Connection {
         if (closing) {
             return;
         }
-        if (binary) {
-            Buffer bytes = event.wsBinary();
-            account(bytes.length(), connection.sendBinary(bytes));
-        } else {
-            String text = event.wsText();
-            account(text.length(), connection.sendText(text));
-        }
+        send(codec.event(event));
         metrics.delivered(EdgeMetrics.Transport.WS, 1);
     }
 
     void subscribed(String topic, String ref, boolean recovered, String cursor) {
-        ObjectNode message = reply("subscribed", ref);
-        message.put("topic", topic);
-        message.put("recovered", recovered);
-        message.put("cursor", cursor);
-        message.put("pod", pod);
-        send(message);
+        send(new ServerMessage.Subscribed(ref, topic, recovered, cursor, pod));
     }
 
-    void reset(String topic, Session.ResetReason reason) {
-        metrics.reset(reason == Session.ResetReason.EXPIRED);
-        ObjectNode message = WireFormats.JSON.createObjectNode();
-        message.put("op", "reset");
-        message.put("topic", topic);
-        message.put("reason", reason.wire());
-        message.put("snapshot", "/v1/topics/" + topic + "/snapshot");
-        send(message);
+    void reset(ResetNotice notice, ResetReason reason) {
+        metrics.reset(reason == ResetReason.EXPIRED);
+        send(new ServerMessage.Reset(notice));
     }
 
     /** Removes exactly {@code subscription}: the topic may have been unsubscribed and subscribed again since. */
@@ -378,14 +303,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     }
 
     private void error(String ref, String code, String detail) {
-        send(errorMessage(ref, code, detail));
-    }
-
-    private ObjectNode errorMessage(String ref, String code, String detail) {
-        ObjectNode message = reply("error", ref);
-        message.put("code", code);
-        message.put("message", detail);
-        return message;
+        send(new ServerMessage.Error(ref, code, detail));
     }
 
     /** An operation outside the principal's topics: an audit line and an error; the connection stays. */
@@ -395,32 +313,20 @@ final class WsClient implements ConnectionRegistry.Connection {
         error(ref, ProblemType.FORBIDDEN.slug(), detail);
     }
 
-    private ObjectNode reply(String op, String ref) {
-        ObjectNode message = WireFormats.JSON.createObjectNode();
-        message.put("op", op);
-        if (ref != null) {
-            message.put("ref", ref);
+    private void send(ServerMessage message) {
+        if (!closing) {
+            send(codec.write(message));
         }
-        return message;
     }
 
-    private void send(ObjectNode message) {
+    /** Counts what is handed to the socket and not yet written; past the budget the client is too slow. */
+    private void send(Frame frame) {
         if (closing) {
             return;
         }
-        byte[] bytes = WireFormats.encode(message, binary);
-        if (binary) {
-            account(bytes.length, connection.sendBinary(Buffer.buffer(bytes)));
-        } else {
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            account(text.length(), connection.sendText(text));
-        }
-    }
-
-    /** Counts bytes handed to the socket and not yet written; past the budget the client is too slow. */
-    private void account(long size, Uni<Void> sending) {
+        long size = frame.size();
         pendingBytes += size;
-        sending.subscribe().with(v -> written(size), failure -> written(size));
+        frame.sendOn(connection).subscribe().with(v -> written(size), failure -> written(size));
         if (pendingBytes > budget) {
             slow();
         }
@@ -472,26 +378,20 @@ final class WsClient implements ConnectionRegistry.Connection {
             return;
         }
         closing = true;
-        cancelExpiry();
-        subscriptions.values().forEach(Session::close);
-        subscriptions.clear();
+        leaveAll();
         connection.close(reason).subscribe().with(v -> {
         }, failure -> {
         });
     }
 
-    private void cancelExpiry() {
-        if (expiryTimer >= 0) {
-            context.owner().cancelTimer(expiryTimer);
-            expiryTimer = -1;
-        }
-    }
-
     /** The connection is gone: leave every topic. */
     void closed() {
         closing = true;
-        cancelExpiry();
-        subscriptions.values().forEach(Session::close);
+        leaveAll();
+    }
+
+    private void leaveAll() {
+        subscriptions.values().forEach(WsSubscription::close);
         subscriptions.clear();
     }
 }

@@ -20,17 +20,19 @@ import io.vertx.core.buffer.Buffer;
 
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
-import dev.quiver.contract.redis.EventWriter;
+import dev.quiver.contract.publish.EventPublisher;
 import dev.quiver.contract.security.Authenticator;
 import dev.quiver.contract.security.Caller;
 import dev.quiver.contract.security.Principal;
+import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
-import dev.quiver.edge.connection.ConnectionRegistry;
-import dev.quiver.edge.connection.SessionLauncher;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.edge.connection.ConnectionLifecycle;
+import dev.quiver.edge.http.PodIdentity;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
-import dev.quiver.edge.rest.PodIdentity;
+import dev.quiver.edge.ws.protocol.JsonCodec;
+import dev.quiver.edge.ws.protocol.MessagePackCodec;
+import dev.quiver.edge.ws.protocol.WsCodec;
 
 /**
  * {@code /v1/ws}: the WebSocket transport (docs/protocol.md), on the same fan-out engine, limits and drain as SSE.
@@ -39,33 +41,33 @@ import dev.quiver.edge.rest.PodIdentity;
 @WebSocket(path = "/v1/ws")
 public class WsEndpoint {
 
-    /** The binary subprotocol. */
-    public static final String MSGPACK = "quiver.v1.msgpack";
-
     private static final Logger LOG = Logger.getLogger(WsEndpoint.class);
 
     private final TopicHub hub;
-    private final HistoryReader history;
-    private final EventWriter writer;
-    private final ConnectionRegistry registry;
+    private final HistorySource history;
+    private final EventPublisher publisher;
+    private final ConnectionLifecycle lifecycle;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
-    private final SessionLauncher launcher;
     private final Authenticator auth;
     private final PodIdentity pod;
+    private final JsonCodec json;
+    private final MessagePackCodec msgpack;
     private final ConcurrentHashMap<String, WsClient> clients = new ConcurrentHashMap<>();
 
-    public WsEndpoint(TopicHub hub, HistoryReader history, EventWriter writer, ConnectionRegistry registry,
-            EdgeConfig config, EdgeMetrics metrics, SessionLauncher launcher, Authenticator auth, PodIdentity pod) {
+    public WsEndpoint(TopicHub hub, HistorySource history, EventPublisher publisher, ConnectionLifecycle lifecycle,
+            EdgeConfig config, EdgeMetrics metrics, Authenticator auth, PodIdentity pod, JsonCodec json,
+            MessagePackCodec msgpack) {
         this.hub = hub;
         this.history = history;
-        this.writer = writer;
-        this.registry = registry;
+        this.publisher = publisher;
+        this.lifecycle = lifecycle;
         this.config = config;
         this.metrics = metrics;
-        this.launcher = launcher;
         this.auth = auth;
         this.pod = pod;
+        this.json = json;
+        this.msgpack = msgpack;
     }
 
     @OnOpen
@@ -77,25 +79,24 @@ public class WsEndpoint {
         if (principal == null) {
             principal = Principal.ANONYMOUS;
         }
-        String client = SessionLauncher.identity(principal, ip);
+        ConnectionLifecycle.Lease lease;
         try {
-            registry.admit(client);
+            lease = lifecycle.admit(EdgeMetrics.Transport.WS, principal, ip);
         } catch (ProblemException e) {
             metrics.onProblem(e.type());
-            connection.close(e.type() == ProblemType.POD_UNAVAILABLE && registry.draining()
+            connection.close(e.type() == ProblemType.POD_UNAVAILABLE && lifecycle.draining()
                     ? WsCloseCodes.RESTART
                     : WsCloseCodes.TOO_MANY).subscribe().with(v -> {
                     }, failure -> {
                     });
             return;
         }
-        WsClient state = new WsClient(connection, client, MSGPACK.equals(connection.subprotocol()),
-                Vertx.currentContext(), hub, history, writer, config, metrics, principal, auth,
-                new Caller(ip, "ws", connection.handshakeRequest().path()), pod.name());
-        clients.put(connection.id(), state);
-        registry.add(state);
-        state.expiryTimer(launcher.scheduleExpiry(principal, state));
-        metrics.opened(EdgeMetrics.Transport.WS);
+        WsCodec codec = MessagePackCodec.SUBPROTOCOL.equals(connection.subprotocol()) ? msgpack : json;
+        WsClient client = new WsClient(connection, lease, codec, Vertx.currentContext(), hub, history, publisher,
+                config, metrics, principal, auth, new Caller(ip, "ws", connection.handshakeRequest().path()),
+                pod.name());
+        clients.put(connection.id(), client);
+        lease.open(client);
     }
 
     @OnTextMessage
@@ -129,13 +130,10 @@ public class WsEndpoint {
     @NonBlocking
     public void close(WebSocketConnection connection) {
         WsClient client = clients.remove(connection.id());
-        if (client == null) {
-            return;
+        if (client != null) {
+            client.closed();
+            client.lease().release();
         }
-        client.closed();
-        registry.remove(client);
-        registry.release(client.address());
-        metrics.closed(EdgeMetrics.Transport.WS, client.openedNanos());
     }
 
     @OnError

@@ -1,54 +1,69 @@
 package dev.quiver.edge.ws;
 
 import java.util.List;
+import java.util.SortedMap;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 
-import dev.quiver.edge.fanout.EncodedEvent;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.Session;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.edge.broker.HistorySource;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.hub.TopicHub;
+import dev.quiver.edge.session.ResetNotice;
+import dev.quiver.edge.session.ResetReason;
+import dev.quiver.edge.session.Session;
+import dev.quiver.edge.session.SessionSink;
 
 /**
  * One topic subscribed on a WebSocket connection. A WebSocket carries many of these, added and removed by the client,
- * each with its own cursor; they share the connection's output and its slow-consumer budget.
+ * each with its own session and cursor; they share the connection's output and its slow-consumer budget.
  */
-final class WsSubscription extends Session {
+final class WsSubscription implements SessionSink {
 
     private final WsClient client;
     private final String topic;
     private final String ref;
+    private final Session session;
 
-    WsSubscription(Context context, String topic, String ref, TopicHub hub, HistoryReader history, int replayBatch,
+    WsSubscription(Context context, String topic, String ref, TopicHub hub, HistorySource history, int replayBatch,
             int maxPending, WsClient client) {
-        super(context, List.of(topic), hub, history, replayBatch, maxPending);
         this.client = client;
         this.topic = topic;
         this.ref = ref;
+        this.session = new Session(context, List.of(topic), hub, history, replayBatch, maxPending, this);
+    }
+
+    Future<Void> start(SortedMap<String, TopicPosition> positions) {
+        return session.start(positions);
+    }
+
+    void close() {
+        session.close();
     }
 
     @Override
-    protected void onDecided(String topic, boolean recovered) {
-        client.subscribed(topic, ref, recovered, position(topic).wire());
+    public void decided(String topic, boolean recovered, TopicPosition position) {
+        client.subscribed(topic, ref, recovered, position.wire());
     }
 
     @Override
-    protected void emit(EncodedEvent event) {
+    public void event(EncodedEvent event) {
         client.event(event);
     }
 
     @Override
-    protected void emitReset(String topic, ResetReason reason) {
-        client.reset(topic, reason);
+    public void reset(ResetNotice notice, ResetReason reason) {
+        client.reset(notice, reason);
     }
 
     @Override
-    protected void overflow() {
+    public void overflow() {
         client.slow();
     }
 
     @Override
-    protected void failed(Throwable cause) {
+    public void failed(Throwable cause) {
         client.subscriptionFailed(topic, ref, this);
     }
 }

@@ -1,4 +1,4 @@
-package dev.quiver.edge.fanout;
+package dev.quiver.edge.event;
 
 import java.io.IOException;
 import java.io.StringWriter;

@@ -2,32 +2,37 @@ package dev.quiver.edge.sse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
+import java.util.SortedMap;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 
-import dev.quiver.edge.connection.ConnectionRegistry;
-import dev.quiver.edge.fanout.EncodedEvent;
-import dev.quiver.edge.fanout.EventBatch;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.Session;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.edge.broker.HistorySource;
+import dev.quiver.edge.connection.HttpStream;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.session.ResetNotice;
+import dev.quiver.edge.session.ResetReason;
+import dev.quiver.edge.session.Session;
+import dev.quiver.edge.session.SessionSink;
 
 /**
  * One SSE connection (docs/protocol.md). Event frames are the shared bytes of {@link EncodedEvent}; a connection on
  * several topics adds only its own {@code id:} line, because its cursor is its own.
  */
-final class SseSession extends Session implements ConnectionRegistry.Connection {
+final class SseStream implements HttpStream, SessionSink {
 
     private static final Buffer HEARTBEAT = Buffer.buffer(":\n\n");
     private static final Buffer DRAIN = Buffer.buffer("event: reconnect\ndata: {\"reason\":\"drain\"}\n\n");
@@ -38,6 +43,8 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
 
     private static final long CLOSE_GRACE_MILLIS = 1000;
 
+    private final Context context;
+    private final Session session;
     private final HttpServerResponse response;
     private final Supplier<HttpConnection> connection;
     private final HttpVersion version;
@@ -46,10 +53,11 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
     private final boolean singleTopic;
     private final long retryMillis;
 
-    SseSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int replayBatch,
+    SseStream(Context context, List<String> topics, TopicHub hub, HistorySource history, int replayBatch,
             int maxPending, HttpServerResponse response, Supplier<HttpConnection> connection, HttpVersion version,
             EdgeMetrics metrics, ObjectMapper json, long retryMillis) {
-        super(context, topics, hub, history, replayBatch, maxPending);
+        this.context = context;
+        this.session = new Session(context, topics, hub, history, replayBatch, maxPending, this);
         this.connection = connection;
         this.version = version;
         this.retryMillis = retryMillis;
@@ -59,9 +67,28 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
         this.singleTopic = topics.size() == 1;
     }
 
+    @Override
+    public Context context() {
+        return context;
+    }
+
+    @Override
+    public Future<Void> start(SortedMap<String, TopicPosition> positions) {
+        return session.start(positions);
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    private boolean isClosed() {
+        return session.isClosed();
+    }
+
     /** Headers and the retry hint go out once the hub took the session; the replay, if any, follows. */
     @Override
-    protected void onJoined() {
+    public void joined() {
         response.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -70,11 +97,11 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
     }
 
     @Override
-    protected void emit(EncodedEvent event) {
+    public void event(EncodedEvent event) {
         if (singleTopic) {
             response.write(event.sseSingleTopicFrame());
         } else {
-            response.write("id: " + cursor() + "\n");
+            response.write("id: " + session.cursor() + "\n");
             response.write(event.sseData());
         }
         metrics.delivered(EdgeMetrics.Transport.SSE, 1);
@@ -83,29 +110,28 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
 
     /** A connection on one topic writes a live batch as one shared buffer; see {@link EventBatch}. */
     @Override
-    protected boolean emitsWholeBatches() {
+    public boolean takesBatches() {
         return singleTopic;
     }
 
     @Override
-    protected void emitBatch(EventBatch batch) {
+    public void batch(EventBatch batch) {
         response.write(batch.sseSingleTopicFrames());
         metrics.delivered(EdgeMetrics.Transport.SSE, batch.size());
         checkBackpressure();
     }
 
     @Override
-    protected void emitReset(String topic, ResetReason reason) {
+    public void reset(ResetNotice notice, ResetReason reason) {
         metrics.reset(reason == ResetReason.EXPIRED);
         String data;
         try {
-            data = json.writeValueAsString(Map.of("topic", topic, "reason", reason.wire(), "snapshot",
-                    "/v1/topics/" + topic + "/snapshot"));
+            data = json.writeValueAsString(notice);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         // The id carries the moved cursor, so a reconnect after the reset does not reset again.
-        response.write(Buffer.buffer("event: reset\nid: " + cursor() + "\ndata: " + data + "\n\n",
+        response.write(Buffer.buffer("event: reset\nid: " + session.cursor() + "\ndata: " + data + "\n\n",
                 StandardCharsets.UTF_8.name()));
     }
 
@@ -116,7 +142,7 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
     }
 
     @Override
-    protected void overflow() {
+    public void overflow() {
         if (!isClosed()) {
             metrics.slowConsumer();
             end(SLOW);
@@ -124,7 +150,7 @@ final class SseSession extends Session implements ConnectionRegistry.Connection 
     }
 
     @Override
-    protected void failed(Throwable cause) {
+    public void failed(Throwable cause) {
         end(UNAVAILABLE);
     }
 

@@ -1,4 +1,4 @@
-package dev.quiver.edge.fanout;
+package dev.quiver.edge.event;
 
 import java.util.AbstractList;
 import java.util.List;

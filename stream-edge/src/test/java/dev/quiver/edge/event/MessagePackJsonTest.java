@@ -1,4 +1,4 @@
-package dev.quiver.edge.fanout;
+package dev.quiver.edge.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -2,30 +2,37 @@ package dev.quiver.edge.poll;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.SortedMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.quiver.edge.connection.ConnectionRegistry;
-import dev.quiver.edge.fanout.EncodedEvent;
-import dev.quiver.edge.fanout.HistoryReader;
-import dev.quiver.edge.fanout.Session;
-import dev.quiver.edge.fanout.TopicHub;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.edge.broker.HistorySource;
+import dev.quiver.edge.connection.HttpStream;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.session.ResetNotice;
+import dev.quiver.edge.session.ResetReason;
+import dev.quiver.edge.session.Session;
+import dev.quiver.edge.session.SessionSink;
 
 /**
  * One long poll: answers as soon as it has events (missed ones at once, else the first live batch), or when the
  * timeout passes. It keeps nothing after answering; the cursor in the answer is all the next poll needs, on any pod.
  */
-final class PollSession extends Session implements ConnectionRegistry.Connection {
+final class PollExchange implements HttpStream, SessionSink {
 
+    private final Context context;
+    private final Session session;
     private final HttpServerResponse response;
     private final EdgeMetrics metrics;
     private final ObjectMapper json;
@@ -33,20 +40,31 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
     private final int limit;
     private final long timeoutMillis;
     private final List<EncodedEvent> events = new ArrayList<>();
-    private final List<Map<String, String>> resets = new ArrayList<>();
+    private final List<ResetNotice> resets = new ArrayList<>();
     private long timer = -1;
     private boolean answered;
 
-    PollSession(Context context, List<String> topics, TopicHub hub, HistoryReader history, int maxPending,
+    PollExchange(Context context, List<String> topics, TopicHub hub, HistorySource history, int maxPending,
             HttpServerResponse response, EdgeMetrics metrics, ObjectMapper json, Vertx vertx, int limit,
             long timeoutMillis) {
-        super(context, topics, hub, history, limit, maxPending);
+        this.context = context;
+        this.session = new Session(context, topics, hub, history, limit, maxPending, this);
         this.response = response;
         this.metrics = metrics;
         this.json = json;
         this.vertx = vertx;
         this.limit = limit;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public Context context() {
+        return context;
+    }
+
+    @Override
+    public Future<Void> start(SortedMap<String, TopicPosition> positions) {
+        return session.start(positions);
     }
 
     /** An abandoned poll must not keep its timer (and with it the session) alive until the timeout. */
@@ -56,33 +74,33 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
             vertx.cancelTimer(timer);
             timer = -1;
         }
-        super.close();
+        session.close();
     }
 
     @Override
-    protected boolean wantsMoreReplay() {
+    public boolean wantsMoreReplay() {
         return false;
     }
 
     @Override
-    protected void emit(EncodedEvent event) {
+    public void event(EncodedEvent event) {
         events.add(event);
         if (events.size() >= limit) {
             answer();
-        } else if (prepared()) {
+        } else if (session.prepared()) {
             // Live events come in batches per topic; answering on the next turn of the loop takes the whole batch.
             context.runOnContext(v -> answer());
         }
     }
 
     @Override
-    protected void emitReset(String topic, ResetReason reason) {
+    public void reset(ResetNotice notice, ResetReason reason) {
         metrics.reset(reason == ResetReason.EXPIRED);
-        resets.add(Map.of("topic", topic, "reason", reason.wire(), "snapshot", "/v1/topics/" + topic + "/snapshot"));
+        resets.add(notice);
     }
 
     @Override
-    protected void onPrepared() {
+    public void prepared() {
         if (!events.isEmpty() || !resets.isEmpty() || timeoutMillis == 0) {
             answer();
         } else {
@@ -91,12 +109,12 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
     }
 
     @Override
-    protected void overflow() {
+    public void overflow() {
         answer();
     }
 
     @Override
-    protected void failed(Throwable cause) {
+    public void failed(Throwable cause) {
         if (!answered) {
             answered = true;
             close();
@@ -129,7 +147,7 @@ final class PollSession extends Session implements ConnectionRegistry.Connection
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        String cursor = cursor();
+        String cursor = session.cursor();
         close();
         Buffer body = Buffer.buffer(256 + events.size() * 128).appendString("{\"events\":[");
         for (int i = 0; i < events.size(); i++) {

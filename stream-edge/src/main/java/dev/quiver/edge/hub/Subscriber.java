@@ -1,8 +1,10 @@
-package dev.quiver.edge.fanout;
+package dev.quiver.edge.hub;
 
 import java.util.List;
 
 import io.vertx.core.Context;
+
+import dev.quiver.edge.event.EncodedEvent;
 
 /**
  * A local consumer of topics: an SSE connection, a waiting long poll. The hub calls it on {@link #context()}, so an

@@ -1,4 +1,4 @@
-package dev.quiver.edge.rest;
+package dev.quiver.edge;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

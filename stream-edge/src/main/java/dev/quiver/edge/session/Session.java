@@ -1,8 +1,7 @@
-package dev.quiver.edge.fanout;
+package dev.quiver.edge.session;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -12,11 +11,16 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.impl.ContextInternal;
 
 import dev.quiver.contract.cursor.CompositeCursor;
 import dev.quiver.contract.cursor.TopicPosition;
-import dev.quiver.contract.redis.StreamId;
+import dev.quiver.edge.broker.HistorySource;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.hub.Subscriber;
+import dev.quiver.edge.hub.TopicHub;
+import dev.quiver.edge.hub.TopicView;
+import dev.quiver.edge.loop.EventLoops;
 
 /**
  * One client's subscription to a set of topics, on any transport: joins the hub, decides per topic whether the
@@ -30,22 +34,11 @@ import dev.quiver.contract.redis.StreamId;
  * for that topic ({@code expired}: older than retention; {@code unknown}: another history, or a position the topic
  * never had) and live delivery from now.
  * <p>
- * All methods run on the session's context.
+ * What differs between transports is its {@link SessionSink}. All methods run on the session's context.
  */
-public abstract class Session implements Subscriber {
+public final class Session implements Subscriber {
 
     private static final Logger LOG = Logger.getLogger(Session.class);
-
-    /** Why a cursor could not be honoured. */
-    public enum ResetReason {
-
-        EXPIRED,
-        UNKNOWN;
-
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     private static final class Slot {
 
@@ -55,15 +48,16 @@ public abstract class Session implements Subscriber {
         boolean truncated;
         /** Bumped when the topic's history is replaced: async work started before must not touch the slot. */
         int generation;
-        /** Whether {@link Session#onDecided} was called for this topic. */
+        /** Whether the sink was told how this topic resumes. */
         boolean decided;
         List<EncodedEvent> pending = new ArrayList<>();
     }
 
-    protected final Context context;
-    protected final List<String> topics;
+    private final Context context;
+    private final List<String> topics;
+    private final SessionSink sink;
     private final TopicHub hub;
-    private final HistoryReader history;
+    private final HistorySource history;
     private final int replayBatch;
     private final int maxPending;
     private final SortedMap<String, Slot> slots = new TreeMap<>();
@@ -71,9 +65,10 @@ public abstract class Session implements Subscriber {
     private boolean closed;
     private int preparing;
 
-    protected Session(Context context, List<String> sortedTopics, TopicHub hub, HistoryReader history, int replayBatch,
-            int maxPending) {
+    public Session(Context context, List<String> sortedTopics, TopicHub hub, HistorySource history, int replayBatch,
+            int maxPending, SessionSink sink) {
         this.context = context;
+        this.sink = sink;
         this.topics = sortedTopics;
         this.hub = hub;
         this.history = history;
@@ -102,7 +97,7 @@ public abstract class Session implements Subscriber {
                 hub.unsubscribe(this, topics);
                 return null;
             }
-            onJoined();
+            sink.joined();
             preparing = views.size();
             for (TopicView view : views) {
                 // Until its replay is decided, a topic's cursor is where the client said it was.
@@ -139,38 +134,15 @@ public abstract class Session implements Subscriber {
     }
 
     /** Whether every topic finished its replay (or needed none). */
-    protected boolean prepared() {
+    public boolean prepared() {
         return joined && preparing == 0;
     }
 
     private void prepare(TopicView view, TopicPosition client) {
         Slot slot = slots.get(view.topic());
         TopicPosition head = view.position();
-        if (client == null) {
-            slot.position = head;
-            decide(view.topic(), slot, false);
-            goLive(view.topic(), slot, head);
-            return;
-        }
-        if (head.epoch() == null) {
-            if (client.epoch() == null) {
-                slot.position = head;
-                decide(view.topic(), slot, true);
-                goLive(view.topic(), slot, head);
-            } else {
-                reset(view.topic(), slot, head, ResetReason.UNKNOWN);
-            }
-            return;
-        }
-        if (client.epoch() != null && !client.epoch().equals(head.epoch())) {
-            reset(view.topic(), slot, head, ResetReason.UNKNOWN);
-            return;
-        }
-        StreamId from = client.epoch() == null ? StreamId.ZERO : client.id();
-        if (from.equals(head.id())) {
-            slot.position = head;
-            decide(view.topic(), slot, true);
-            goLive(view.topic(), slot, head);
+        if (!ResumePlan.needsFacts(client, head)) {
+            follow(view.topic(), slot, head, ResumePlan.decide(client, head, null));
             return;
         }
         int generation = slot.generation;
@@ -182,26 +154,22 @@ public abstract class Session implements Subscriber {
                 preparationFailed(meta.cause());
                 return;
             }
-            HistoryReader.Meta facts = meta.result();
-            if (!head.epoch().equals(facts.epoch())) {
-                reset(view.topic(), slot, head, ResetReason.UNKNOWN);
-            } else if (head.id().isBefore(from)) {
-                // Ahead of this pod's reader: fine if the topic really has it (another pod served it), else bogus.
-                if (facts.cursor() != null && !facts.cursor().isBefore(from)) {
-                    slot.position = new TopicPosition(head.epoch(), from);
-                    decide(view.topic(), slot, true);
-                    goLive(view.topic(), slot, slot.position);
-                } else {
-                    reset(view.topic(), slot, head, ResetReason.UNKNOWN);
-                }
-            } else if (facts.floor() != null && from.isBefore(facts.floor())) {
-                reset(view.topic(), slot, head, ResetReason.EXPIRED);
-            } else {
-                slot.position = new TopicPosition(head.epoch(), from);
-                decide(view.topic(), slot, true);
-                replay(view.topic(), slot, head);
-            }
+            follow(view.topic(), slot, head, ResumePlan.decide(client, head, meta.result()));
         });
+    }
+
+    private void follow(String topic, Slot slot, TopicPosition head, ResumePlan plan) {
+        if (plan instanceof ResumePlan.Live live) {
+            slot.position = live.after();
+            decide(topic, slot, live.recovered());
+            goLive(topic, slot, live.after());
+        } else if (plan instanceof ResumePlan.Replay replay) {
+            slot.position = replay.from();
+            decide(topic, slot, true);
+            replay(topic, slot, head);
+        } else if (plan instanceof ResumePlan.Reset reset) {
+            reset(topic, slot, reset.head(), reset.reason());
+        }
     }
 
     private void replay(String topic, Slot slot, TopicPosition head) {
@@ -214,14 +182,10 @@ public abstract class Session implements Subscriber {
                 preparationFailed(read.cause());
                 return;
             }
-            HistoryReader.Page page = read.result();
-            // Checked with every page, atomically with its read: a trim between pages must not become a silent gap.
-            if (!head.epoch().equals(page.epoch())) {
-                reset(topic, slot, head, ResetReason.UNKNOWN);
-                return;
-            }
-            if (page.floor() != null && slot.position.id().isBefore(page.floor())) {
-                reset(topic, slot, head, ResetReason.EXPIRED);
+            HistorySource.Page page = read.result();
+            ResetReason lost = ResumePlan.interrupted(slot.position, head.epoch(), page.meta());
+            if (lost != null) {
+                reset(topic, slot, head, lost);
                 return;
             }
             for (EncodedEvent event : page.events()) {
@@ -229,13 +193,13 @@ public abstract class Session implements Subscriber {
                     return;
                 }
                 slot.position = event.position();
-                emit(event);
+                sink.event(event);
             }
             if (closed) {
                 return;
             }
             boolean more = page.full() && slot.position.id().isBefore(head.id());
-            if (more && wantsMoreReplay()) {
+            if (more && sink.wantsMoreReplay()) {
                 replay(topic, slot, head);
                 return;
             }
@@ -247,7 +211,7 @@ public abstract class Session implements Subscriber {
     private void reset(String topic, Slot slot, TopicPosition head, ResetReason reason) {
         slot.position = head;
         decide(topic, slot, false);
-        emitReset(topic, reason);
+        sink.reset(ResetNotice.of(topic, reason), reason);
         goLive(topic, slot, head);
     }
 
@@ -259,7 +223,7 @@ public abstract class Session implements Subscriber {
         deliverLive(topic, slot, queued);
         preparing--;
         if (preparing == 0 && !closed) {
-            onPrepared();
+            sink.prepared();
         }
     }
 
@@ -271,7 +235,7 @@ public abstract class Session implements Subscriber {
         }
         if (!slot.live) {
             if (slot.pending.size() + events.size() > maxPending) {
-                overflow();
+                sink.overflow();
                 return;
             }
             if (slot.pending.isEmpty()) {
@@ -287,11 +251,11 @@ public abstract class Session implements Subscriber {
         if (slot.truncated) {
             return;
         }
-        if (events.size() > 1 && events instanceof EventBatch batch && emitsWholeBatches()
+        if (events.size() > 1 && events instanceof EventBatch batch && sink.takesBatches()
                 && isNewer(slot.position, batch.get(0))) {
             // A batch is in stream order within one epoch: after its first event, every later one is newer too.
             slot.position = batch.last().position();
-            emitBatch(batch);
+            sink.batch(batch);
             return;
         }
         for (EncodedEvent event : events) {
@@ -300,7 +264,7 @@ public abstract class Session implements Subscriber {
             }
             if (isNewer(slot.position, event)) {
                 slot.position = event.position();
-                emit(event);
+                sink.event(event);
             }
         }
     }
@@ -308,7 +272,7 @@ public abstract class Session implements Subscriber {
     /** Redis failed while preparing: the client is told to come back (to any pod); the cause is for operators. */
     private void preparationFailed(Throwable cause) {
         LOG.debugf("stream preparation failed, the client is told to reconnect: %s", cause);
-        failed(cause);
+        sink.failed(cause);
     }
 
     /** Only this history's later events: events of another epoch are leftovers of a replaced history. */
@@ -326,7 +290,7 @@ public abstract class Session implements Subscriber {
         LOG.debugf("history of %s replaced; resetting a subscriber", view.topic());
         slot.generation++;
         slot.position = view.position();
-        emitReset(view.topic(), ResetReason.UNKNOWN);
+        sink.reset(ResetNotice.of(view.topic(), ResetReason.UNKNOWN), ResetReason.UNKNOWN);
         if (!slot.live) {
             // Its replay or retention check is abandoned (the generation moved on); it continues live from here.
             slot.pending = List.of();
@@ -339,66 +303,18 @@ public abstract class Session implements Subscriber {
      * session's state must only ever be touched from its own.
      */
     private <T> void onContext(Future<T> future, Handler<AsyncResult<T>> handler) {
-        future.onComplete(result -> {
-            if (((ContextInternal) context).nettyEventLoop().inEventLoop()) {
-                handler.handle(result);
-            } else {
-                context.runOnContext(v -> handler.handle(result));
-            }
-        });
-    }
-
-    /** Whether a replay may read another page (long polls answer with what they have). */
-    protected boolean wantsMoreReplay() {
-        return true;
-    }
-
-    /**
-     * Whether {@code topic} resumes exactly where the client asked ({@code recovered}), called once per topic before
-     * any of its events or its reset; {@link #position(String)} is then where delivery starts after.
-     */
-    protected void onDecided(String topic, boolean recovered) {
+        EventLoops.onContext(future, context, handler);
     }
 
     private void decide(String topic, Slot slot, boolean recovered) {
         if (!slot.decided) {
             slot.decided = true;
-            onDecided(topic, recovered);
+            sink.decided(topic, recovered, slot.position);
         }
     }
 
     /** The position delivered so far in {@code topic}. */
-    protected TopicPosition position(String topic) {
+    public TopicPosition position(String topic) {
         return slots.get(topic).position;
     }
-
-    /** The hub accepted the session; nothing was emitted yet. */
-    protected void onJoined() {
-    }
-
-    /** Every topic is live; called once. */
-    protected void onPrepared() {
-    }
-
-    /** Delivers one event; the session's cursor already includes it. */
-    protected abstract void emit(EncodedEvent event);
-
-    /** Whether {@link #emitBatch} takes a live batch whole (instead of {@link #emit} per event). */
-    protected boolean emitsWholeBatches() {
-        return false;
-    }
-
-    /** Delivers a whole live batch; the session's cursor already includes its last event. */
-    protected void emitBatch(EventBatch batch) {
-        throw new UnsupportedOperationException("emitsWholeBatches() is false");
-    }
-
-    /** Tells the client that {@code topic} cannot be resumed and continues live; the cursor already moved. */
-    protected abstract void emitReset(String topic, ResetReason reason);
-
-    /** Too many live events queued during a replay: the client is too slow; close it. */
-    protected abstract void overflow();
-
-    /** Redis failed while preparing; close with a retryable signal. */
-    protected abstract void failed(Throwable cause);
 }

@@ -1,4 +1,4 @@
-package dev.quiver.edge.rest;
+package dev.quiver.edge.http;
 
 import java.util.List;
 import java.util.SortedMap;

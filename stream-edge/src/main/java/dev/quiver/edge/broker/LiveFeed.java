@@ -1,0 +1,23 @@
+package dev.quiver.edge.broker;
+
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.edge.event.EventBatch;
+
+/**
+ * Where a {@link LiveSource} pushes what it reads. Called on the context the source was started on, one call at a
+ * time; an implementation must not block.
+ */
+public interface LiveFeed {
+
+    /**
+     * The next events of a followed topic, in stream order and of one history: every event after the last one pushed
+     * (or after the position {@link LiveSource#follow} answered), none twice.
+     */
+    void onEvents(String topic, EventBatch events);
+
+    /**
+     * The topic's history was replaced (its epoch changed: Redis lost it, or its keys were deleted). Events after
+     * {@code position} follow; subscribers must reload.
+     */
+    void onHistoryReplaced(String topic, TopicPosition position);
+}

@@ -1,0 +1,255 @@
+package dev.quiver.edge.hub;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.edge.broker.LiveFeed;
+import dev.quiver.edge.broker.LiveSource;
+import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.loop.EventLoops;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * The local subscribers of one pod, by topic, and delivery to them. The {@link LiveSource} reads each event once for
+ * the pod; the hub hands each batch to every subscriber of its topic with one task per event loop, not per
+ * connection. The set of followed topics follows the subscribers: the first in makes the source follow a topic, the
+ * last out stops it.
+ * <p>
+ * All state below lives on one Vert.x context, the hub's; nothing here is touched from another thread.
+ */
+@ApplicationScoped
+public class TopicHub implements LiveFeed {
+
+    private static final Logger LOG = Logger.getLogger(TopicHub.class);
+
+    /** One topic with local subscribers. */
+    private static final class TopicState {
+
+        final String topic;
+        /** Where delivery stands: the last position pushed by the source. */
+        TopicPosition position;
+        boolean ready;
+        /** The source was asked to follow the topic and has not answered yet. */
+        boolean following;
+        /** Following failed: the state is out of the map, and whoever still waits on it must fail too. */
+        boolean failed;
+        final List<Runnable> whenReady = new ArrayList<>();
+        final Map<Context, List<Subscriber>> byLoop = new LinkedHashMap<>();
+        int subscribers;
+        /** Immutable copy handed to delivery tasks; rebuilt after a change. */
+        Map<Context, Subscriber[]> frozen;
+
+        TopicState(String topic) {
+            this.topic = topic;
+        }
+
+        Map<Context, Subscriber[]> groups() {
+            if (frozen == null) {
+                Map<Context, Subscriber[]> copy = new HashMap<>();
+                byLoop.forEach((loop, list) -> copy.put(loop, list.toArray(Subscriber[]::new)));
+                frozen = copy;
+            }
+            return frozen;
+        }
+
+        TopicView view() {
+            return new TopicView(topic, position);
+        }
+    }
+
+    private final Vertx vertx;
+    private final LiveSource source;
+    private final EdgeMetrics metrics;
+
+    private Context hub;
+    private final Map<String, TopicState> topics = new HashMap<>();
+
+    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics) {
+        this.vertx = vertx;
+        this.source = source;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        // Called on the main thread, which has no Vert.x context: this creates a fresh event-loop context of its own.
+        start(vertx.getOrCreateContext());
+    }
+
+    /** Starts the hub on {@code context}, which becomes the one its state lives on, and starts the source there. */
+    public void start(Context context) {
+        hub = context;
+        metrics.topicsGauge(() -> topics.size());
+        source.start(hub, this);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        source.stop();
+    }
+
+    /** Whether live reading is connected to the broker, or was within the grace period. */
+    public boolean readerHealthy() {
+        return source.healthy();
+    }
+
+    /**
+     * Adds {@code subscriber} to {@code topics}. The future completes on the subscriber's context with one view per
+     * topic, in the given order: live delivery to it starts right after each view's position.
+     */
+    public Future<List<TopicView>> subscribe(Subscriber subscriber, List<String> names) {
+        Promise<List<TopicView>> promise = Promise.promise();
+        hub.runOnContext(v -> {
+            List<TopicState> states = new ArrayList<>(names.size());
+            for (String name : names) {
+                TopicState state = topics.computeIfAbsent(name, TopicState::new);
+                state.byLoop.computeIfAbsent(loopOf(subscriber), loop -> new ArrayList<>()).add(subscriber);
+                state.subscribers++;
+                state.frozen = null;
+                states.add(state);
+                if (!state.ready && !state.following) {
+                    follow(state);
+                }
+            }
+            whenAllReady(states, 0, () -> {
+                List<TopicView> views = states.stream().map(TopicState::view).toList();
+                subscriber.context().runOnContext(x -> promise.complete(views));
+            }, failure -> {
+                unsubscribeNow(subscriber, names);
+                subscriber.context().runOnContext(x -> promise.fail(failure));
+            });
+        });
+        return promise.future();
+    }
+
+    /** Removes {@code subscriber}; the last subscriber out of a topic stops its reading. */
+    public void unsubscribe(Subscriber subscriber, List<String> names) {
+        hub.runOnContext(v -> unsubscribeNow(subscriber, names));
+    }
+
+    private void unsubscribeNow(Subscriber subscriber, List<String> names) {
+        for (String name : names) {
+            TopicState state = topics.get(name);
+            if (state == null) {
+                continue;
+            }
+            List<Subscriber> list = state.byLoop.get(loopOf(subscriber));
+            if (list != null && list.remove(subscriber)) {
+                state.subscribers--;
+                state.frozen = null;
+                if (list.isEmpty()) {
+                    state.byLoop.remove(loopOf(subscriber));
+                }
+            }
+            if (state.subscribers == 0 && state.ready) {
+                topics.remove(name);
+                source.unfollow(name);
+            }
+        }
+    }
+
+    private void whenAllReady(List<TopicState> states, int from, Runnable done, Consumer<Throwable> failed) {
+        for (int i = from; i < states.size(); i++) {
+            TopicState state = states.get(i);
+            if (state.failed) {
+                failed.accept(new IllegalStateException("Redis is unavailable"));
+                return;
+            }
+            if (!state.ready) {
+                int next = i;
+                state.whenReady.add(() -> {
+                    if (state.ready) {
+                        whenAllReady(states, next + 1, done, failed);
+                    } else {
+                        failed.accept(new IllegalStateException("Redis is unavailable"));
+                    }
+                });
+                return;
+            }
+        }
+        done.run();
+    }
+
+    /** Asks the source to follow a new topic; its subscribers wait for the position live delivery starts after. */
+    private void follow(TopicState state) {
+        state.following = true;
+        EventLoops.onContext(source.follow(state.topic), hub, result -> {
+            state.following = false;
+            if (result.failed()) {
+                state.failed = true;
+                topics.remove(state.topic, state);
+            } else {
+                state.position = result.result();
+                state.ready = true;
+            }
+            List<Runnable> callbacks = new ArrayList<>(state.whenReady);
+            state.whenReady.clear();
+            callbacks.forEach(Runnable::run);
+            if (state.ready && topics.get(state.topic) == state && state.subscribers == 0) {
+                topics.remove(state.topic);
+                source.unfollow(state.topic);
+            }
+        });
+    }
+
+    @Override
+    public void onEvents(String topic, EventBatch batch) {
+        TopicState state = topics.get(topic);
+        if (state == null || !state.ready || batch.isEmpty()) {
+            return;
+        }
+        state.position = batch.last().position();
+        long appended = batch.last().id().millis();
+        deliver(state, subscriber -> subscriber.onEvents(topic, batch), () -> metrics.lag(appended));
+    }
+
+    @Override
+    public void onHistoryReplaced(String topic, TopicPosition position) {
+        TopicState state = topics.get(topic);
+        if (state == null || !state.ready) {
+            return;
+        }
+        state.position = position;
+        TopicView view = state.view();
+        deliver(state, subscriber -> subscriber.onHistoryReplaced(view), () -> {
+        });
+    }
+
+    /** Runs {@code action} for every subscriber of the topic, one task per event loop. */
+    private void deliver(TopicState state, Consumer<Subscriber> action, Runnable afterEachLoop) {
+        for (Map.Entry<Context, Subscriber[]> group : state.groups().entrySet()) {
+            Subscriber[] subscribers = group.getValue();
+            group.getKey().runOnContext(v -> {
+                for (Subscriber subscriber : subscribers) {
+                    try {
+                        action.accept(subscriber);
+                    } catch (RuntimeException e) {
+                        // One broken subscriber must never stop delivery to the others.
+                        LOG.debugf(e, "subscriber failed on %s", state.topic);
+                    }
+                }
+                afterEachLoop.run();
+            });
+        }
+    }
+
+    /** The event loop a subscriber runs on; request contexts are per request, their event loop is shared. */
+    private static Context loopOf(Subscriber subscriber) {
+        return EventLoops.root(subscriber.context());
+    }
+}
