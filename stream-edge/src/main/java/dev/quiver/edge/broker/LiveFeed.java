@@ -10,8 +10,17 @@ import dev.quiver.edge.event.EventBatch;
 public interface LiveFeed {
 
     /**
+     * {@code topic} is followed: every event after {@code position} comes through {@link #onEvents}. Called once per
+     * {@link LiveSource#follow}, before any event of the topic.
+     */
+    void onFollowed(String topic, TopicPosition position);
+
+    /** {@code topic} could not be followed (the broker cannot be reached); the source forgot it. */
+    void onFollowFailed(String topic, Throwable cause);
+
+    /**
      * The next events of a followed topic, in stream order and of one history: every event after the last one pushed
-     * (or after the position {@link LiveSource#follow} answered), none twice.
+     * (or after the position {@link #onFollowed} gave), none twice.
      */
     void onEvents(String topic, EventBatch events);
 

@@ -1,9 +1,6 @@
 package dev.quiver.edge.broker;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-
-import dev.quiver.contract.cursor.TopicPosition;
 
 /**
  * What a broker does for one edge pod: follows a set of topics live, reading each event once for the whole pod, and
@@ -11,7 +8,9 @@ import dev.quiver.contract.cursor.TopicPosition;
  * topic, a subscription per topic...) is the implementation's business, as are reconnects: after a disconnect it
  * resumes where it stopped, so a blip costs delay, not events.
  * <p>
- * {@link #follow} and {@link #unfollow} are called, and futures complete, on the context given to {@link #start}.
+ * {@link #follow} and {@link #unfollow} are called, and the feed is called back, on the context given to {@link #start}.
+ * Every answer goes through the feed, in the order things happened: a follow's answer is never overtaken by the events
+ * it announces, which a returned future would allow (its listener can be added after the source already moved on).
  */
 public interface LiveSource {
 
@@ -19,12 +18,16 @@ public interface LiveSource {
     void start(Context context, LiveFeed feed);
 
     /**
-     * Starts following {@code topic} from its current end. The future answers where that end is: every later event
-     * will reach the feed. It fails when the broker cannot be reached.
+     * Starts following {@code topic} from its current end. The feed hears where that end is
+     * ({@link LiveFeed#onFollowed}) before any event of the topic, or {@link LiveFeed#onFollowFailed} when the broker
+     * cannot be reached. The answer may come before this method returns.
      */
-    Future<TopicPosition> follow(String topic);
+    void follow(String topic);
 
-    /** Stops following {@code topic}; events of it still in flight are dropped. */
+    /**
+     * Stops following {@code topic}; events of it still in flight are dropped, and an unanswered follow of it is never
+     * answered.
+     */
     void unfollow(String topic);
 
     /** Whether the source is connected to its broker, or lost it less than the configured grace ago. */

@@ -15,7 +15,11 @@ public interface Subscriber {
     /** The event loop this subscriber lives on; its connection's. */
     Context context();
 
-    /** New events of {@code topic}, in order, all after the position the subscriber joined at. */
+    /**
+     * New events of {@code topic}, in order. Every event after the position the subscriber joined at comes here; so may
+     * events at or before it, and events that arrive before the join is answered (a follow answered at once, a batch
+     * already on its way): a subscriber keeps only what is newer than what it has.
+     */
     void onEvents(String topic, List<EncodedEvent> events);
 
     /**

@@ -49,7 +49,7 @@ public class TopicHub implements LiveFeed {
         /** The source was asked to follow the topic and has not answered yet. */
         boolean following;
         /** Following failed: the state is out of the map, and whoever still waits on it must fail too. */
-        boolean failed;
+        Throwable failed;
         final List<Runnable> whenReady = new ArrayList<>();
         final Map<Context, List<Subscriber>> byLoop = new LinkedHashMap<>();
         int subscribers;
@@ -110,7 +110,8 @@ public class TopicHub implements LiveFeed {
 
     /**
      * Adds {@code subscriber} to {@code topics}. The future completes on the subscriber's context with one view per
-     * topic, in the given order: live delivery to it starts right after each view's position.
+     * topic, in the given order: every event after a view's position reaches the subscriber (see
+     * {@link Subscriber#onEvents} for what else may).
      */
     public Future<List<TopicView>> subscribe(Subscriber subscriber, List<String> names) {
         Promise<List<TopicView>> promise = Promise.promise();
@@ -166,8 +167,8 @@ public class TopicHub implements LiveFeed {
     private void whenAllReady(List<TopicState> states, int from, Runnable done, Consumer<Throwable> failed) {
         for (int i = from; i < states.size(); i++) {
             TopicState state = states.get(i);
-            if (state.failed) {
-                failed.accept(new IllegalStateException("Redis is unavailable"));
+            if (state.failed != null) {
+                failed.accept(state.failed);
                 return;
             }
             if (!state.ready) {
@@ -176,7 +177,7 @@ public class TopicHub implements LiveFeed {
                     if (state.ready) {
                         whenAllReady(states, next + 1, done, failed);
                     } else {
-                        failed.accept(new IllegalStateException("Redis is unavailable"));
+                        failed.accept(state.failed);
                     }
                 });
                 return;
@@ -185,26 +186,48 @@ public class TopicHub implements LiveFeed {
         done.run();
     }
 
-    /** Asks the source to follow a new topic; its subscribers wait for the position live delivery starts after. */
+    /**
+     * Asks the source to follow a new topic; its subscribers wait for the position live delivery starts after. The
+     * answer may come back before {@code follow} returns.
+     */
     private void follow(TopicState state) {
         state.following = true;
-        EventLoops.onContext(source.follow(state.topic), hub, result -> {
-            state.following = false;
-            if (result.failed()) {
-                state.failed = true;
-                topics.remove(state.topic, state);
-            } else {
-                state.position = result.result();
-                state.ready = true;
-            }
-            List<Runnable> callbacks = new ArrayList<>(state.whenReady);
-            state.whenReady.clear();
-            callbacks.forEach(Runnable::run);
-            if (state.ready && topics.get(state.topic) == state && state.subscribers == 0) {
-                topics.remove(state.topic);
-                source.unfollow(state.topic);
-            }
-        });
+        source.follow(state.topic);
+    }
+
+    @Override
+    public void onFollowed(String topic, TopicPosition position) {
+        TopicState state = topics.get(topic);
+        if (state == null || !state.following) {
+            return;
+        }
+        state.following = false;
+        state.position = position;
+        state.ready = true;
+        settled(state);
+    }
+
+    @Override
+    public void onFollowFailed(String topic, Throwable cause) {
+        TopicState state = topics.get(topic);
+        if (state == null || !state.following) {
+            return;
+        }
+        state.following = false;
+        state.failed = cause;
+        topics.remove(topic);
+        settled(state);
+    }
+
+    /** A follow was answered: its waiting subscribers go on, and a topic everybody left meanwhile is let go. */
+    private void settled(TopicState state) {
+        List<Runnable> callbacks = new ArrayList<>(state.whenReady);
+        state.whenReady.clear();
+        callbacks.forEach(Runnable::run);
+        if (state.ready && topics.get(state.topic) == state && state.subscribers == 0) {
+            topics.remove(state.topic);
+            source.unfollow(state.topic);
+        }
     }
 
     @Override

@@ -15,7 +15,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -132,30 +131,28 @@ public class RedisLiveSource implements LiveSource {
     }
 
     @Override
-    public Future<TopicPosition> follow(String topic) {
+    public void follow(String topic) {
         Followed followed = new Followed(topic);
         topics.put(topic, followed);
-        Promise<TopicPosition> promise = Promise.promise();
         onContext(shared.send(TopicLayout.metaRead(topic)), result -> {
             if (topics.get(topic) != followed) {
                 // Unfollowed (and maybe followed again) meanwhile: this answer belongs to nobody.
-                promise.fail(new IllegalStateException("no longer followed"));
                 return;
             }
             if (result.failed()) {
                 LOG.debugf("cannot follow %s: %s", topic, result.cause());
                 topics.remove(topic);
-                promise.fail(new IllegalStateException("Redis is unavailable", result.cause()));
+                feed.onFollowFailed(topic, new IllegalStateException("Redis is unavailable", result.cause()));
                 return;
             }
             TopicMeta meta = TopicLayout.meta(result.result());
             followed.epoch = meta.epoch();
             followed.last = meta.cursor() == null ? StreamId.ZERO : meta.cursor();
             followed.ready = true;
-            promise.complete(position(followed));
+            // The feed knows the topic's position before the reader can push its next event.
+            feed.onFollowed(topic, position(followed));
             wake();
         });
-        return promise.future();
     }
 
     @Override
