@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -88,8 +89,17 @@ public class TopicHub implements LiveFeed {
     }
 
     void start(@Observes StartupEvent startup) {
-        // Called on the main thread, which has no Vert.x context: this creates a fresh event-loop context of its own.
-        start(vertx.getOrCreateContext());
+        // A verticle deployed for the hub is the public way to get an event-loop context of its own, never one that
+        // the startup thread or a request already uses.
+        Promise<Context> own = Promise.promise();
+        vertx.deployVerticle(new AbstractVerticle() {
+
+            @Override
+            public void start() {
+                own.complete(context);
+            }
+        });
+        start(own.future().toCompletionStage().toCompletableFuture().join());
     }
 
     /** Starts the hub on {@code context}, which becomes the one its state lives on, and starts the source there. */
