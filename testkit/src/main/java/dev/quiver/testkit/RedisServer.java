@@ -34,12 +34,14 @@ public final class RedisServer implements AutoCloseable {
     private final Path executable;
     private final int port;
     private final Path workDir;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(Path executable, int port, Path workDir) {
+    private RedisServer(Path executable, int port, Path workDir, List<String> extraArgs) {
         this.executable = executable;
         this.port = port;
         this.workDir = workDir;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a new server on a free port and waits until it answers PING. */
@@ -53,12 +55,30 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts {@code executable} on a free port and waits until it answers PING. */
     public static RedisServer start(Path executable) {
+        return start(executable, freePort(), List.of());
+    }
+
+    /**
+     * Starts {@code executable} on {@code port} with {@code extraArgs} after the usual ones (a cluster node's, a
+     * replica's) and waits until it answers PING. The arguments are kept for {@link #restart()}.
+     */
+    public static RedisServer start(Path executable, int port, List<String> extraArgs) {
         try {
-            RedisServer server = new RedisServer(executable, freePort(), Files.createTempDirectory("quiver-redis"));
+            RedisServer server = new RedisServer(executable, port, Files.createTempDirectory("quiver-redis"),
+                    extraArgs);
             server.launch();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start redis-server", e);
+        }
+    }
+
+    /** The executable {@link #start()} uses: {@code $QUIVER_REDIS_SERVER}, the PATH's, else embedded-redis's. */
+    public static Path executable() {
+        try {
+            return findExecutable();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a redis-server binary", e);
         }
     }
 
@@ -93,6 +113,29 @@ public final class RedisServer implements AutoCloseable {
         }
         ParentWatch.release(process);
         process = null;
+    }
+
+    /**
+     * Kills the server (SIGKILL), as a crashed or lost node: nothing is flushed, clients see their connections reset.
+     * {@link #restart()} brings it back, empty.
+     */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ParentWatch.release(process);
+        process = null;
+    }
+
+    /** The directory the server runs in (its {@code --dir}): a cluster node keeps its {@code nodes.conf} there. */
+    public Path workDir() {
+        return workDir;
     }
 
     /** Starts the server again on the same port, empty. */
@@ -163,6 +206,7 @@ public final class RedisServer implements AutoCloseable {
                 "--dir", workDir.toString(),
                 "--daemonize", "no",
                 "--maxclients", "4000"));
+        command.addAll(extraArgs);
         Path log = workDir.resolve("redis.log");
         process = new ProcessBuilder(ParentWatch.command(command))
                 .redirectErrorStream(true)
