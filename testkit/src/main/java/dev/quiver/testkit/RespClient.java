@@ -65,6 +65,18 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the next reply without sending anything: what a subscribed connection receives ({@code message},
+     * {@code smessage} pushes). Fails when nothing comes within the socket's 10 s timeout.
+     */
+    public Object next() {
+        try {
+            return read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Object read() throws IOException {
         int kind = in.read();
         String line = line();

@@ -81,7 +81,10 @@ public class EventWriter {
 
     private Uni<Response> send(String topic, List<AppendRequest> events) {
         TopicKeys keys = new TopicKeys(topic);
-        List<String> keyNames = new ArrayList<>(List.of(keys.stream(), keys.state(), keys.meta(), keys.index()));
+        List<String> keyNames = new ArrayList<>(
+                List.of(keys.stream(), keys.state(), keys.meta(), keys.index(), keys.live()));
+        // Idempotency records follow the topic's own keys; each event names its record by 1-based index.
+        int slot = keyNames.size() + 1;
         for (AppendRequest event : events) {
             if (event.idempotencyKey() != null) {
                 keyNames.add(keys.idempotency(digest(event.idempotencyKey())));
@@ -94,7 +97,6 @@ public class EventWriter {
         args.add(Long.toString(limits.maxAge().toMillis()));
         args.add(Long.toString(idempotencyWindow.toMillis()));
         args.add(Integer.toString(events.size()));
-        int slot = 5;
         for (AppendRequest event : events) {
             EventDraft draft = event.draft();
             args.add(draft.type());

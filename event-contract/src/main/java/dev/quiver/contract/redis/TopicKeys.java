@@ -34,6 +34,14 @@ public record TopicKeys(String topic) {
     }
 
     /**
+     * Pub/Sub shard channel (not a key): every appended event, published by the append script as a {@link LiveMessage},
+     * for live readers. Its name carries the tag, so in a Redis Cluster it lives on the node that owns the topic.
+     */
+    public String live() {
+        return tag() + ":live";
+    }
+
+    /**
      * String with a TTL: one idempotency record, {@code "<fingerprint> <stream id>"}.
      *
      * @param digest hex digest of the scoped idempotency key (never the raw key: it is client input of any length)

@@ -1,7 +1,8 @@
 -- Appends events to ONE topic and folds them into its state, atomically (docs/redis-layout.md).
 --
 -- KEYS[1] stream   KEYS[2] state hash   KEYS[3] meta hash   KEYS[4] key index (sorted set)
--- KEYS[5..]        idempotency records, one per event that carries an idempotency key
+-- KEYS[5] live channel (a Pub/Sub shard channel, declared here so that it shares the topic's cluster slot)
+-- KEYS[6..]        idempotency records, one per event that carries an idempotency key
 -- ARGV[1] epoch candidate (kept only if the topic has no epoch yet)
 -- ARGV[2] max entries to keep, approximately (0: no count limit)
 -- ARGV[3] max age in milliseconds, approximately (0: no age limit); measured on the Redis clock, the clock ids use
@@ -10,8 +11,12 @@
 --         type, key ("": none), op ("": none), data (JSON text),
 --         index into KEYS of its idempotency record (0: none), request fingerprint
 --
+-- Every event written (not a replayed one) is also published on the live channel, with SPUBLISH (PUBLISH where the
+-- server has no sharded Pub/Sub, Redis < 7), as netstrings: "q1", epoch, id, the id of the event before it in the
+-- stream ("" for the first), then the stream entry's fields and values in their order (docs/redis-layout.md).
+--
 -- Returns {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
-local stream, state, meta, index = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local stream, state, meta, index, live = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local n = tonumber(ARGV[5])
 local PER_EVENT = 6
 
@@ -54,6 +59,23 @@ if redis.call('HSETNX', meta, 'epoch', epoch) == 0 then
   epoch = redis.call('HGET', meta, 'epoch')
 end
 
+local function netstring(s)
+  return #s .. ':' .. s .. ','
+end
+
+local sharded = true
+local function publish(message)
+  if sharded then
+    local reply = redis.pcall('SPUBLISH', live, message)
+    if type(reply) ~= 'table' or not reply.err then
+      return
+    end
+    sharded = false
+  end
+  redis.call('PUBLISH', live, message)
+end
+
+local previous = redis.call('HGET', meta, 'cursor') or ''
 local ids, replayed = {}, {}
 local last = nil
 for i = 1, n do
@@ -73,8 +95,13 @@ for i = 1, n do
     local type, key, op, data = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
     if key == '' then
       id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
+      publish('2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
+        .. '4:type,' .. netstring(type) .. '4:data,' .. netstring(data))
     else
       id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
+      publish('2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
+        .. '4:type,' .. netstring(type) .. '3:key,' .. netstring(key) .. '2:op,' .. netstring(op)
+        .. '4:data,' .. netstring(data))
       if op == 'delete' then
         redis.call('HDEL', state, key)
         redis.call('ZREM', index, key)
@@ -88,6 +115,7 @@ for i = 1, n do
       redis.call('SET', record, ARGV[a + 6] .. ' ' .. id, 'PX', ARGV[4])
     end
     last = id
+    previous = id
   end
   ids[i] = id
 end

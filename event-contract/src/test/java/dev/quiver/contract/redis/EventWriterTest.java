@@ -3,6 +3,7 @@ package dev.quiver.contract.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.testkit.RedisServer;
 import dev.quiver.testkit.RedisServerExtension;
+import dev.quiver.testkit.RespClient;
 
 /** The append script against a real redis-server, without Quarkus. */
 @ExtendWith(RedisServerExtension.class)
@@ -206,15 +208,65 @@ class EventWriterTest {
             assertThat((Long) old.call("XLEN", keys.stream())).isLessThan(300L);
             assertThat(old.call("HGET", keys.meta(), "floor")).isNotNull();
             assertThat(old.call("HGET", keys.state(), "k")).asString().endsWith(" 299");
+
+            // Without sharded Pub/Sub the script publishes on the plain channel of the same name.
+            try (RespClient subscriber = new RespClient("127.0.0.1", old.port())) {
+                subscriber.call("SUBSCRIBE", keys.live());
+                AppendResult written = append(writer, "t", upsert("t", "k", "300", null));
+                List<?> message = (List<?>) subscriber.next();
+                assertThat(message.get(0)).isEqualTo("message");
+                assertThat(liveMessage(message).id().toString()).isEqualTo(written.ids().get(0));
+            }
         } finally {
             other.closeAndAwait();
         }
     }
 
     @Test
+    void everyWrittenEventIsPublishedOnItsLiveChannelWithTheIdBeforeIt() {
+        EventWriter writer = writer(TestConfig.defaults());
+        TopicKeys keys = new TopicKeys("orders");
+        try (RespClient subscriber = new RespClient("127.0.0.1", redis.port())) {
+            subscriber.call("SSUBSCRIBE", keys.live());
+            AppendResult first = append(writer, "orders",
+                    upsert("orders", "o1", "{\"n\":1}", "k1"),
+                    new AppendRequest(new EventDraft("orders", "note", null, null, "\"a,b:c\\n 3:x,\""), null));
+            // A replayed event was published when it was written; only the new one goes out now.
+            AppendResult second = append(writer, "orders",
+                    upsert("orders", "o1", "{\"n\":1}", "k1"),
+                    new AppendRequest(new EventDraft("orders", "gone", "o2", EventOp.DELETE, "null"), null));
+            redis.call("SPUBLISH", keys.live(), "end");
+
+            List<LiveMessage> messages = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                List<?> push = (List<?>) subscriber.next();
+                assertThat(List.<Object>copyOf(push.subList(0, 2))).containsExactly("smessage", keys.live());
+                messages.add(liveMessage(push));
+            }
+            assertThat(((List<?>) subscriber.next()).get(2)).as("nothing else was published").isEqualTo("end");
+
+            List<String> ids = List.of(first.ids().get(0), first.ids().get(1), second.ids().get(1));
+            assertThat(messages).extracting(message -> message.id().toString()).containsExactlyElementsOf(ids);
+            assertThat(messages)
+                    .extracting(message -> message.previous() == null ? null : message.previous().toString())
+                    .containsExactly(null, ids.get(0), ids.get(1));
+            assertThat(messages).extracting(LiveMessage::epoch).containsOnly(first.epoch());
+            List<?> stored = (List<?>) redis.call("XRANGE", keys.stream(), "-", "+");
+            for (int i = 0; i < 3; i++) {
+                assertThat(messages.get(i).entry().fields()).as("the stream entry's fields, in order")
+                        .isEqualTo(((List<?>) stored.get(i)).get(1));
+            }
+        }
+    }
+
+    private static LiveMessage liveMessage(List<?> push) {
+        return LiveMessage.decode(((String) push.get(2)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void everyKeyOfATopicSharesOneHashTag() {
         TopicKeys keys = new TopicKeys("a.b:c-d_e");
-        for (String key : List.of(keys.stream(), keys.state(), keys.meta(), keys.idempotency("ff"))) {
+        for (String key : List.of(keys.stream(), keys.state(), keys.meta(), keys.live(), keys.idempotency("ff"))) {
             assertThat(key).startsWith("{q:t:a.b:c-d_e}");
         }
     }
