@@ -1,0 +1,174 @@
+package dev.quiver.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.quiver.contract.redis.KeySlot;
+import dev.quiver.contract.redis.TopicKeys;
+import dev.quiver.contract.security.PublisherKeys;
+import dev.quiver.testkit.RedisCluster;
+import dev.quiver.testkit.RedisSentinelGroup;
+import dev.quiver.testkit.RedisServer;
+
+/**
+ * event-ingest and snapshot-api, packaged, on a real Redis Cluster and a real Sentinel group: writes land whole on the
+ * node that owns each topic, reads find them, and a killed primary costs 503s with {@code Retry-After} (never a 500)
+ * until its replica takes over, after which every acknowledged event is there. The edge's live path on these
+ * topologies is issue #17's next step.
+ */
+class RedisTopologiesIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String API_KEY = "e2e-publisher-key-0123456789abcdefghijkl";
+    private static final Pattern DATA = Pattern.compile("\"data\":(\\d+)");
+
+    @Test
+    void ingestAndSnapshotsOnARedisClusterSurviveAPrimaryFailover() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(3, 1)) {
+            Map<String, String> redis = Map.of("quarkus.redis.client-type", "cluster", "quarkus.redis.hosts",
+                    cluster.hosts());
+            try (ServiceProcess ingest = ingest("ingest-cluster", redis);
+                    ServiceProcess snapshot = snapshot("snapshot-cluster", redis)) {
+                // Topics on every primary: each one's keys and channel live in one slot, on one node.
+                List<String> topics = topicsOnEveryPrimary(cluster);
+                for (String topic : topics) {
+                    for (int n = 0; n < 5; n++) {
+                        assertThat(post(ingest, topic, n).statusCode()).isEqualTo(202);
+                    }
+                    assertThat(events(snapshot, topic)).containsExactly(0, 1, 2, 3, 4);
+                }
+
+                String victim = topics.get(0);
+                RedisServer primary = cluster.primaryOf(new TopicKeys(victim).stream());
+                // Replication is asynchronous; WAIT makes the five events survive the kill (what wait-replicas will
+                // offer ingest's clients).
+                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                primary.kill();
+                List<Integer> acknowledged = publishThroughFailover(ingest, victim, 5, Duration.ofSeconds(40));
+                cluster.awaitHealthy(Duration.ofSeconds(30));
+                List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+                expected.addAll(acknowledged);
+                assertThat(events(snapshot, victim)).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void ingestAndSnapshotsOnASentinelGroupSurviveAPrimaryFailover() throws Exception {
+        try (RedisSentinelGroup group = RedisSentinelGroup.start(1, 3)) {
+            Map<String, String> redis = Map.of("quarkus.redis.client-type", "sentinel", "quarkus.redis.hosts",
+                    group.hosts(), "quarkus.redis.master-name", RedisSentinelGroup.MASTER_NAME, "quarkus.redis.role",
+                    "master");
+            try (ServiceProcess ingest = ingest("ingest-sentinel", redis);
+                    ServiceProcess snapshot = snapshot("snapshot-sentinel", redis)) {
+                String topic = "sentinel.orders";
+                for (int n = 0; n < 5; n++) {
+                    assertThat(post(ingest, topic, n).statusCode()).isEqualTo(202);
+                }
+                assertThat(events(snapshot, topic)).containsExactly(0, 1, 2, 3, 4);
+
+                RedisServer primary = group.primary();
+                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                primary.kill();
+                List<Integer> acknowledged = publishThroughFailover(ingest, topic, 5, Duration.ofSeconds(40));
+                group.awaitFailover(primary, Duration.ofSeconds(30));
+                List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+                expected.addAll(acknowledged);
+                assertThat(events(snapshot, topic)).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    private static ServiceProcess ingest(String name, Map<String, String> redis) {
+        Map<String, String> properties = new HashMap<>(redis);
+        properties.put("quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY));
+        properties.put("quiver.auth.publisher-keys.e2e.topics", "*");
+        return ServiceProcess.start(name, "event-ingest", properties);
+    }
+
+    private static ServiceProcess snapshot(String name, Map<String, String> redis) {
+        Map<String, String> properties = new HashMap<>(redis);
+        properties.put("quiver.auth.public-topics", "*");
+        return ServiceProcess.start(name, "snapshot-api", properties);
+    }
+
+    /** One topic per primary: the first names, in order, whose slots fall on each. */
+    private static List<String> topicsOnEveryPrimary(RedisCluster cluster) {
+        List<String> topics = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; topics.size() < 3; i++) {
+            String topic = "cluster.t" + i;
+            int port = cluster.primaryOf(KeySlot.of(new TopicKeys(topic).stream())).port();
+            if (!ports.contains(port)) {
+                ports.add(port);
+                topics.add(topic);
+            }
+        }
+        return topics;
+    }
+
+    /**
+     * Publishes {@code count} events, one after the other, each retried with its Idempotency-Key until acknowledged:
+     * while no primary serves the topic, ingest must answer 503 with Retry-After, never anything else.
+     */
+    private static List<Integer> publishThroughFailover(ServiceProcess ingest, String topic, int count,
+            Duration timeout) throws Exception {
+        List<Integer> acknowledged = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int unavailable = 0;
+        for (int n = 100; n < 100 + count; n++) {
+            while (true) {
+                assertThat(System.nanoTime()).as("event %d acknowledged in time", n).isLessThan(deadline);
+                HttpResponse<String> response = post(ingest, topic, n);
+                if (response.statusCode() == 202) {
+                    acknowledged.add(n);
+                    break;
+                }
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                unavailable++;
+                Thread.sleep(200);
+            }
+        }
+        assertThat(unavailable).as("the failover was seen by ingest").isPositive();
+        return acknowledged;
+    }
+
+    private static HttpResponse<String> post(ServiceProcess ingest, String topic, int n)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
+                .header("Authorization", "Bearer " + API_KEY)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", topic + "-" + n)
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"n\",\"data\":" + n + "}")).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Every event of the topic, read from snapshot-api's history endpoint. */
+    private static List<Integer> events(ServiceProcess snapshot, String topic) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(snapshot.uri("/v1/topics/" + topic + "/events")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<Integer> numbers = new ArrayList<>();
+        Matcher matcher = DATA.matcher(response.body());
+        while (matcher.find()) {
+            numbers.add(Integer.parseInt(matcher.group(1)));
+        }
+        return numbers;
+    }
+}
