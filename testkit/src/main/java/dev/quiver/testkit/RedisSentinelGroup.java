@@ -54,7 +54,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
         this.sentinels = sentinels;
     }
 
-    /** Starts the servers and the sentinels and waits until every sentinel knows every replica and the others. */
+    /**
+     * Starts the servers and the sentinels and waits until every replica has synchronised with the primary and every
+     * sentinel knows every replica and the other sentinels.
+     */
     public static RedisSentinelGroup start(int replicas, int sentinelCount) {
         Path executable = RedisServer.executable();
         List<RedisServer> servers = new ArrayList<>();
@@ -73,7 +76,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
                 sentinels.add(sentinel);
                 launch(executable, sentinel, primary.port(), quorum);
             }
-            RedisTools.await(READY_TIMEOUT, "sentinels that see the whole group", () -> {
+            RedisTools.await(READY_TIMEOUT, "replicas in sync and sentinels that see the whole group", () -> {
+                for (RedisServer replica : servers.subList(1, servers.size())) {
+                    if (!((String) replica.call("INFO", "replication")).contains("master_link_status:up")) {
+                        return false;
+                    }
+                }
                 for (Sentinel sentinel : sentinels) {
                     List<?> known = (List<?>) sentinel.call("SENTINEL", "REPLICAS", MASTER_NAME);
                     List<?> peers = (List<?>) sentinel.call("SENTINEL", "SENTINELS", MASTER_NAME);
