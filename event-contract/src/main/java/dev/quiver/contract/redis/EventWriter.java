@@ -22,6 +22,7 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.config.ReplicationConfig;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.problem.ProblemException;
 
@@ -41,12 +42,17 @@ public class EventWriter {
     private final RetentionPolicy retention;
     private final Duration idempotencyWindow;
     private final Duration timeout;
+    private final int waitReplicas;
+    private final Duration waitTimeout;
 
-    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config) {
+    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, ReplicationConfig replication) {
         this.redis = redis;
         this.retention = retention;
         this.idempotencyWindow = config.idempotencyWindow();
-        this.timeout = config.redisTimeout();
+        this.waitReplicas = replication.waitReplicas();
+        this.waitTimeout = replication.waitTimeout();
+        // The replicas' wait is part of the write: the overall limit must leave room for it.
+        this.timeout = waitReplicas > 0 ? config.redisTimeout().plus(waitTimeout) : config.redisTimeout();
     }
 
     /**
@@ -79,24 +85,50 @@ public class EventWriter {
                 .map(response -> parse(response, events.size()));
     }
 
+    /**
+     * The script's reply; with {@code wait-replicas}, only once enough replicas have the write. Too few in time is a
+     * 503: the write is on the primary and may be lost in a failover, and a retry with the same idempotency key waits
+     * again without writing twice.
+     */
     private Uni<Response> send(String topic, List<AppendRequest> events) {
+        if (waitReplicas == 0) {
+            return LuaScript.APPEND.run(redis, keyNames(topic, events), args(topic, events, false));
+        }
+        return LuaScript.APPEND.runThenWait(redis, keyNames(topic, events), args(topic, events, true), waitReplicas,
+                waitTimeout.toMillis()).map(replies -> {
+                    long acknowledged = replies.get(1).toLong();
+                    if (acknowledged < waitReplicas && "OK".equals(replies.get(0).get(0).toString())) {
+                        throw ProblemException.unavailable("Redis replicated the write to " + acknowledged + " of "
+                                + waitReplicas + " replicas within " + waitTimeout.toMillis()
+                                + " ms; retry with the same Idempotency-Key", RETRY_AFTER_SECONDS, null);
+                    }
+                    return replies.get(0);
+                });
+    }
+
+    private static List<String> keyNames(String topic, List<AppendRequest> events) {
         TopicKeys keys = new TopicKeys(topic);
         List<String> keyNames = new ArrayList<>(
                 List.of(keys.stream(), keys.state(), keys.meta(), keys.index(), keys.live()));
-        // Idempotency records follow the topic's own keys; each event names its record by 1-based index.
-        int slot = keyNames.size() + 1;
         for (AppendRequest event : events) {
             if (event.idempotencyKey() != null) {
                 keyNames.add(keys.idempotency(digest(event.idempotencyKey())));
             }
         }
+        return keyNames;
+    }
+
+    private List<String> args(String topic, List<AppendRequest> events, boolean thenWait) {
+        // Idempotency records follow the topic's five keys; each event names its record by 1-based index.
+        int slot = 6;
         RetentionPolicy.Limits limits = retention.limitsFor(topic);
-        List<String> args = new ArrayList<>(5 + events.size() * 6);
+        List<String> args = new ArrayList<>(6 + events.size() * 6);
         args.add(newEpoch());
         args.add(Long.toString(limits.maxLen()));
         args.add(Long.toString(limits.maxAge().toMillis()));
         args.add(Long.toString(idempotencyWindow.toMillis()));
         args.add(Integer.toString(events.size()));
+        args.add(thenWait ? "1" : "0");
         for (AppendRequest event : events) {
             EventDraft draft = event.draft();
             args.add(draft.type());
@@ -111,7 +143,7 @@ public class EventWriter {
                 args.add(draft.fingerprint());
             }
         }
-        return LuaScript.APPEND.run(redis, keyNames, args);
+        return args;
     }
 
     private static AppendResult parse(Response response, int count) {

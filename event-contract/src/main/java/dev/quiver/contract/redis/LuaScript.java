@@ -59,6 +59,19 @@ public final class LuaScript {
                 .onFailure(LuaScript::isNoScript).recoverWithUni(() -> redis.send(request(false, keys, args)));
     }
 
+    /**
+     * Runs the script and then {@code WAIT replicas timeout} on the same connection (one batch): the second reply is
+     * how many replicas acknowledged this connection's writes so far.
+     */
+    public Uni<List<Response>> runThenWait(Redis redis, List<String> keys, List<String> args, int replicas,
+            long timeoutMillis) {
+        Request wait = Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMillis);
+        // A failed command fails the whole batch, its error prefixed with the command's index ("ERR [0] NOSCRIPT ...").
+        return redis.batch(List.of(request(true, keys, args), wait))
+                .onFailure(failure -> failure.getMessage() != null && failure.getMessage().contains("NOSCRIPT"))
+                .recoverWithUni(() -> redis.batch(List.of(request(false, keys, args), wait)));
+    }
+
     private Request request(boolean bySha, List<String> keys, List<String> args) {
         Request request = Request.cmd(bySha ? Command.EVALSHA : Command.EVAL).arg(bySha ? sha : text).arg(keys.size());
         keys.forEach(request::arg);

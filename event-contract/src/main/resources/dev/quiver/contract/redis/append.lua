@@ -7,7 +7,11 @@
 -- ARGV[2] max entries to keep, approximately (0: no count limit)
 -- ARGV[3] max age in milliseconds, approximately (0: no age limit); measured on the Redis clock, the clock ids use
 -- ARGV[4] idempotency record TTL in milliseconds
--- ARGV[5] number of events n, then 6 arguments per event:
+-- ARGV[5] number of events n
+-- ARGV[6] "1" when the caller sends WAIT after this call: a call that writes nothing (every event a replay) then
+--         rewrites the epoch, so that WAIT covers the earlier write it replays (WAIT only counts this connection's
+--         writes); else "0"
+-- then 6 arguments per event:
 --         type, key ("": none), op ("": none), data (JSON text),
 --         index into KEYS of its idempotency record (0: none), request fingerprint
 --
@@ -21,7 +25,7 @@ local n = tonumber(ARGV[5])
 local PER_EVENT = 6
 
 local function record_of(i)
-  local a = 5 + (i - 1) * PER_EVENT
+  local a = 6 + (i - 1) * PER_EVENT
   local slot = tonumber(ARGV[a + 5])
   if slot == 0 then
     return nil, a
@@ -148,6 +152,10 @@ if last then
       redis.call('HSET', meta, 'floor', last)
     end
   end
+end
+
+if not last and ARGV[6] == '1' then
+  redis.call('HSET', meta, 'epoch', epoch)
 end
 
 return {'OK', epoch, ids, replayed}

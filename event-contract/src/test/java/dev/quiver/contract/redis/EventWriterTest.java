@@ -53,7 +53,7 @@ class EventWriterTest {
     }
 
     private static EventWriter writer(TestConfig config) {
-        return new EventWriter(client, new RetentionPolicy(config), config);
+        return new EventWriter(client, new RetentionPolicy(config), config, TestConfig.noWait());
     }
 
     private static AppendRequest upsert(String topic, String key, String data, String idempotencyKey) {
@@ -181,7 +181,7 @@ class EventWriterTest {
         try {
             Redis nowhere = Redis.createClient(other, "redis://127.0.0.1:" + RedisServer.freePort());
             TestConfig config = TestConfig.defaults();
-            EventWriter writer = new EventWriter(nowhere, new RetentionPolicy(config), config);
+            EventWriter writer = new EventWriter(nowhere, new RetentionPolicy(config), config, TestConfig.noWait());
             assertThatThrownBy(() -> append(writer, "t", upsert("t", "k", "1", null)))
                     .isInstanceOfSatisfying(ProblemException.class, e -> {
                         assertThat(e.type()).isEqualTo(ProblemType.BACKEND_UNAVAILABLE);
@@ -199,7 +199,7 @@ class EventWriterTest {
         try (RedisServer old = RedisServer.start(RedisServer.embeddedExecutable())) {
             Redis oldClient = Redis.createClient(other, old.uri());
             TestConfig config = TestConfig.defaults().withRetention(5, Duration.ofHours(1));
-            EventWriter writer = new EventWriter(oldClient, new RetentionPolicy(config), config);
+            EventWriter writer = new EventWriter(oldClient, new RetentionPolicy(config), config, TestConfig.noWait());
             for (int i = 0; i < 300; i++) {
                 append(writer, "t", upsert("t", "k", Integer.toString(i), "key-" + i));
             }
@@ -261,6 +261,47 @@ class EventWriterTest {
 
     private static LiveMessage liveMessage(List<?> push) {
         return LiveMessage.decode(((String) push.get(2)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withWaitReplicasAWriteIsAcknowledgedOnlyOnceAReplicaHasIt() throws Exception {
+        Vertx other = Vertx.vertx();
+        try (RedisServer primary = RedisServer.start();
+                RedisServer replica = RedisServer.start(RedisServer.executable(), RedisServer.freePort(),
+                        List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())))) {
+            while (!((String) replica.call("INFO", "replication")).contains("master_link_status:up")) {
+                Thread.sleep(20);
+            }
+            Redis primaryClient = Redis.createClient(other, primary.uri());
+            TestConfig config = TestConfig.defaults();
+            EventWriter writer = new EventWriter(primaryClient, new RetentionPolicy(config), config,
+                    TestConfig.replicas(1, Duration.ofMillis(500)));
+            TopicKeys keys = new TopicKeys("t");
+
+            AppendResult acknowledged = append(writer, "t", upsert("t", "k", "1", "first"));
+            assertThat(replica.call("XLEN", keys.stream())).as("on the replica when acknowledged").isEqualTo(1L);
+
+            // A replica that does not answer: the write is on the primary only, and that is not acknowledged.
+            replica.freeze();
+            try {
+                assertThatThrownBy(() -> append(writer, "t", upsert("t", "k", "2", "second")))
+                        .isInstanceOfSatisfying(ProblemException.class, e -> {
+                            assertThat(e.type()).isEqualTo(ProblemType.BACKEND_UNAVAILABLE);
+                            assertThat(e.getMessage()).contains("0 of 1 replicas");
+                        });
+                assertThat(primary.call("XLEN", keys.stream())).isEqualTo(2L);
+            } finally {
+                replica.thaw();
+            }
+            // The retry writes nothing twice and is acknowledged once the replica has the first attempt's write.
+            AppendResult retried = append(writer, "t", upsert("t", "k", "2", "second"));
+            assertThat(retried.replayed()).containsExactly(true);
+            assertThat(replica.call("XLEN", keys.stream())).isEqualTo(2L);
+            assertThat(primary.call("XLEN", keys.stream())).isEqualTo(2L);
+            assertThat(retried.ids().get(0)).isNotEqualTo(acknowledged.ids().get(0));
+        } finally {
+            other.closeAndAwait();
+        }
     }
 
     @Test

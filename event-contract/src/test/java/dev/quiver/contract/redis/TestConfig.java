@@ -6,10 +6,32 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.config.ReplicationConfig;
 
 /** A hand-built {@link EventsConfig} for tests that run without Quarkus. */
 record TestConfig(long maxLen, Duration maxAge, Map<String, EventsConfig.OverrideLimits> overrides,
         Duration idempotencyWindow, Duration redisTimeout) implements EventsConfig {
+
+    /** Acknowledges once the primary ran the write, as production does by default. */
+    static ReplicationConfig noWait() {
+        return replicas(0, Duration.ofSeconds(1));
+    }
+
+    /** {@code quiver.ingest.wait-replicas} and {@code wait-timeout}. */
+    static ReplicationConfig replicas(int count, Duration timeout) {
+        return new ReplicationConfig() {
+
+            @Override
+            public int waitReplicas() {
+                return count;
+            }
+
+            @Override
+            public Duration waitTimeout() {
+                return timeout;
+            }
+        };
+    }
 
     static TestConfig defaults() {
         return new TestConfig(10_000, Duration.ofHours(24), Map.of(), Duration.ofHours(24), Duration.ofSeconds(2));
