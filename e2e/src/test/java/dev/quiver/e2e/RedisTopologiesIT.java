@@ -26,8 +26,8 @@ import dev.quiver.testkit.RedisServer;
 /**
  * event-ingest and snapshot-api, packaged, on a real Redis Cluster and a real Sentinel group: writes land whole on the
  * node that owns each topic, reads find them, and a killed primary costs 503s with {@code Retry-After} (never a 500)
- * until its replica takes over, after which every acknowledged event is there. The edge's live path on these
- * topologies is issue #17's next step.
+ * until its replica takes over, after which every acknowledged event is there. On Sentinel an edge streams through
+ * the failover too; the edge's live path on a cluster is issue #17's next step.
  */
 class RedisTopologiesIT {
 
@@ -67,14 +67,21 @@ class RedisTopologiesIT {
     }
 
     @Test
-    void ingestAndSnapshotsOnASentinelGroupSurviveAPrimaryFailover() throws Exception {
+    void allThreeServicesOnASentinelGroupSurviveAPrimaryFailover() throws Exception {
         try (RedisSentinelGroup group = RedisSentinelGroup.start(1, 3)) {
             Map<String, String> redis = Map.of("quarkus.redis.client-type", "sentinel", "quarkus.redis.hosts",
                     group.hosts(), "quarkus.redis.master-name", RedisSentinelGroup.MASTER_NAME, "quarkus.redis.role",
                     "master");
+            Map<String, String> edgeRedis = new HashMap<>(redis);
+            edgeRedis.putAll(Map.of("quarkus.redis.reader.client-type", "sentinel", "quarkus.redis.reader.hosts",
+                    group.hosts(), "quarkus.redis.reader.master-name", RedisSentinelGroup.MASTER_NAME,
+                    "quarkus.redis.reader.role", "master"));
+            String topic = "sentinel.orders";
             try (ServiceProcess ingest = ingest("ingest-sentinel", redis);
-                    ServiceProcess snapshot = snapshot("snapshot-sentinel", redis)) {
-                String topic = "sentinel.orders";
+                    ServiceProcess snapshot = snapshot("snapshot-sentinel", redis);
+                    ServiceProcess edge = edge("edge-sentinel", edgeRedis);
+                    FailoverSseClient client = new FailoverSseClient(
+                            List.of(query -> edge.uri("/v1/stream?" + query)), "topic=" + topic)) {
                 for (int n = 0; n < 5; n++) {
                     assertThat(post(ingest, topic, n).statusCode()).isEqualTo(202);
                 }
@@ -88,6 +95,19 @@ class RedisTopologiesIT {
                 List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
                 expected.addAll(acknowledged);
                 assertThat(events(snapshot, topic)).containsExactlyElementsOf(expected);
+
+                // The edge's stream went through the failover on its own: every acknowledged event once, in order.
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (client.data.size() < expected.size() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                List<Integer> streamed = new ArrayList<>();
+                for (String payload : client.data) {
+                    Matcher matcher = DATA.matcher(payload);
+                    assertThat(matcher.find()).as(payload).isTrue();
+                    streamed.add(Integer.parseInt(matcher.group(1)));
+                }
+                assertThat(streamed).as("signals: %s", client.signals).containsExactlyElementsOf(expected);
             }
         }
     }
@@ -97,6 +117,13 @@ class RedisTopologiesIT {
         properties.put("quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY));
         properties.put("quiver.auth.publisher-keys.e2e.topics", "*");
         return ServiceProcess.start(name, "event-ingest", properties);
+    }
+
+    private static ServiceProcess edge(String name, Map<String, String> redis) {
+        Map<String, String> properties = new HashMap<>(redis);
+        properties.put("quiver.auth.public-topics", "*");
+        properties.put("quiver.edge.retry", "200ms");
+        return ServiceProcess.start(name, "stream-edge", properties);
     }
 
     private static ServiceProcess snapshot(String name, Map<String, String> redis) {
