@@ -141,6 +141,18 @@ final class RawWs implements AutoCloseable {
         }
     }
 
+    /**
+     * The next data or close frame: the server's pings (every heartbeat, 1 s in tests) and pongs can come at any moment,
+     * before an answer too, and are skipped. {@code null} as for {@link #next()}.
+     */
+    Frame nextMessage() {
+        Frame frame;
+        while ((frame = next()) != null && (frame.opcode() == 0x9 || frame.opcode() == 0xA)) {
+            // A heartbeat, not the message awaited.
+        }
+        return frame;
+    }
+
     /** Reads until a close frame and returns its code, or -1 if the connection ended without one. */
     int awaitCloseCode() {
         Frame frame;
