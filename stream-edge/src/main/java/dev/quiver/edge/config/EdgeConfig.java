@@ -63,11 +63,26 @@ public interface EdgeConfig {
     @WithDefault("20s")
     Duration drainWindow();
 
+    /**
+     * How the pod reads live events: {@code pubsub} (each topic's channel, subscribed on the node that owns it; works
+     * on standalone Redis, Sentinel and Redis Cluster, and costs nothing per watched topic per event) or {@code xread}
+     * (one blocking {@code XREAD} over every watched topic; one primary only, and Redis scans every watched stream on
+     * each call). docs/edge.md compares them.
+     */
+    @WithDefault("pubsub")
+    LiveSourceKind liveSource();
+
+    /** The live readers {@link #liveSource()} chooses from. */
+    enum LiveSourceKind {
+        PUBSUB,
+        XREAD
+    }
+
     /** Events read per topic per Redis call, for the live reader and for replays. */
     @WithDefault("500")
     int readBatch();
 
-    /** How long the live reader blocks in one XREAD before asking again. */
+    /** How long the {@code xread} live reader blocks in one XREAD before asking again. */
     @WithDefault("5s")
     Duration readBlock();
 
@@ -77,7 +92,10 @@ public interface EdgeConfig {
 
     /**
      * How often the live reader checks that the topics it follows still have the history it is reading (a Redis that
-     * lost data without dropping the connection); subscribers of a replaced history get a reset.
+     * lost data without dropping the connection); subscribers of a replaced history get a reset. It costs one small
+     * read per followed topic per interval; the {@code pubsub} reader also sees a replaced history with the topic's
+     * next event and after every reconnect, so a pod following very many topics may lengthen it, or turn it off with
+     * {@code 0s}.
      */
     @WithDefault("5s")
     Duration epochCheck();

@@ -52,6 +52,7 @@ public class EdgeMetrics implements ProblemListener {
     private final Counter expiredCloses;
     private final Counter readerReconnects;
     private final Counter eventsRead;
+    private final Counter liveGaps;
     private final Counter liveReads;
     private final Counter replayReads;
     private final DistributionSummary lag;
@@ -87,6 +88,11 @@ public class EdgeMetrics implements ProblemListener {
                 .description("Reconnection attempts of the live Redis reader").register(registry);
         eventsRead = Counter.builder("quiver.edge.events.read")
                 .description("Events the live reader read from Redis (once per pod, whatever the subscriber count)")
+                .register(registry);
+        liveGaps = Counter.builder("quiver.edge.live.gaps")
+                .description(
+                        "Gaps in a topic's live channel (dropped messages, reconnects, moved slots) filled from the"
+                                + " stream")
                 .register(registry);
         liveReads = redisReads("live");
         replayReads = redisReads("replay");
@@ -159,6 +165,10 @@ public class EdgeMetrics implements ProblemListener {
 
     public void eventsRead(int count) {
         eventsRead.increment(count);
+    }
+
+    public void liveGap() {
+        liveGaps.increment();
     }
 
     public void redisRead(String kind) {

@@ -2,6 +2,7 @@ package dev.quiver.edge.redis;
 
 import dev.quiver.contract.redis.LiveMessage;
 import dev.quiver.contract.redis.StreamId;
+import dev.quiver.contract.redis.TopicMeta;
 
 /**
  * What a Pub/Sub live reader does with one message of a topic's live channel, given what it last pushed: the merge of
@@ -52,5 +53,32 @@ public sealed interface LiveStep {
             return new Push();
         }
         return new Fill(last, message.id());
+    }
+
+    /**
+     * Whether the history a reader followed up to {@code last} is gone, judged from the topic's facts read with a page
+     * of it (a gap fill, a catch-up after a resubscribe): then subscribers must reload, since the stream can no longer
+     * give them what comes after what they were sent.
+     * <ul>
+     * <li>another epoch, or none: the keys were lost or deleted and the history begun anew;</li>
+     * <li>the last entry appended is before {@code last}: a failover lost acknowledged writes this pod had already
+     * delivered (asynchronous replication), so the new primary's next ids could repeat or skip;</li>
+     * <li>retention's floor is past {@code last}: entries after it may have been trimmed before they were read.</li>
+     * </ul>
+     * A reader that followed a topic without history ({@code epoch == null}) adopts the first epoch it sees; only a
+     * trim before it read anything makes that lost.
+     */
+    static boolean lost(String epoch, StreamId last, TopicMeta facts) {
+        if (epoch == null) {
+            return facts.floor() != null && last.isBefore(facts.floor());
+        }
+        if (!epoch.equals(facts.epoch())) {
+            return true;
+        }
+        StreamId cursor = facts.cursor() == null ? StreamId.ZERO : facts.cursor();
+        if (cursor.isBefore(last)) {
+            return true;
+        }
+        return facts.floor() != null && last.isBefore(facts.floor());
     }
 }

@@ -4,13 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.redis.client.RedisClientName;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -37,7 +33,8 @@ import dev.quiver.edge.loop.EventLoops;
 import dev.quiver.edge.metrics.EdgeMetrics;
 
 /**
- * The live reader on one Redis primary: ONE blocking {@code XREAD} over every followed topic, on a dedicated
+ * The live reader of {@code quiver.edge.live-source=xread}, on one Redis primary (never a cluster: one read over
+ * topics of many slots is refused there): ONE blocking {@code XREAD} over every followed topic, on a dedicated
  * connection, so Redis cost grows with events and topics, never with connections. A change of the topic set interrupts
  * the blocked read with {@code CLIENT UNBLOCK}. On a disconnect it retries with exponential backoff and full jitter and
  * resumes from the last id it pushed. Every {@code quiver.edge.epoch-check}, and after every reconnect, it checks that
@@ -45,8 +42,7 @@ import dev.quiver.edge.metrics.EdgeMetrics;
  * <p>
  * All state lives on the context given to {@link #start}; nothing here is touched from another thread.
  */
-@ApplicationScoped
-public class RedisLiveSource implements LiveSource {
+public final class RedisLiveSource implements LiveSource {
 
     private static final Logger LOG = Logger.getLogger(RedisLiveSource.class);
 
@@ -88,8 +84,7 @@ public class RedisLiveSource implements LiveSource {
     private long epochTimer = -1;
     private volatile long disconnectedSince = System.currentTimeMillis();
 
-    public RedisLiveSource(Vertx vertx, Redis shared, @RedisClientName("reader") Redis readerClient,
-            EdgeConfig config, EdgeMetrics metrics) {
+    RedisLiveSource(Vertx vertx, Redis shared, Redis readerClient, EdgeConfig config, EdgeMetrics metrics) {
         this.vertx = vertx;
         this.shared = shared;
         this.readerClient = readerClient;
@@ -223,10 +218,7 @@ public class RedisLiveSource implements LiveSource {
             disconnectedSince = System.currentTimeMillis();
         }
         failures++;
-        long max = config.readerMaxBackoff().toMillis();
-        long ceiling = Math.min(max, 50L << Math.min(failures, 16));
-        // Full jitter: pods that lost Redis together do not come back in lockstep.
-        long delay = Math.max(10, ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+        long delay = Backoff.delay(failures, config.readerMaxBackoff());
         LOG.warnf("Live reader lost Redis (%s); retrying in %d ms", cause == null ? "closed" : cause.toString(), delay);
         metrics.readerReconnect();
         vertx.setTimer(delay, t -> context.runOnContext(v -> connect()));

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.quiver.contract.redis.LiveMessage;
 import dev.quiver.contract.redis.StreamEntry;
 import dev.quiver.contract.redis.StreamId;
+import dev.quiver.contract.redis.TopicMeta;
 
 /** Every case of merging the at-most-once live channel with the stream: followed epoch, last pushed, message, step. */
 class LiveStepTest {
@@ -60,5 +61,33 @@ class LiveStepTest {
     @MethodSource("cases")
     void decides(String name, String epoch, String last, LiveMessage message, LiveStep expected) {
         assertThat(LiveStep.next(epoch, id(last), message)).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> histories() {
+        return Stream.of(
+                // name, followed epoch, last pushed, facts read (epoch, cursor, floor), lost
+                Arguments.of("nothing new", E1, "5-0", new TopicMeta(E1, id("5-0"), null), false),
+                Arguments.of("more was appended", E1, "5-0", new TopicMeta(E1, id("9-0"), null), false),
+                Arguments.of("trimmed, but not past the last one pushed", E1, "5-0",
+                        new TopicMeta(E1, id("9-0"), id("5-0")), false),
+                Arguments.of("trimmed past the last one pushed", E1, "5-0", new TopicMeta(E1, id("9-0"), id("6-0")),
+                        true),
+                Arguments.of("another epoch", E1, "5-0", new TopicMeta(E2, id("9-0"), null), true),
+                Arguments.of("the keys are gone", E1, "5-0", TopicMeta.NONE, true),
+                Arguments.of("a failover lost writes already delivered", E1, "5-0",
+                        new TopicMeta(E1, id("4-0"), null), true),
+                Arguments.of("followed empty, an epoch without entries", E1, "0-0", new TopicMeta(E1, null, null),
+                        false),
+                Arguments.of("followed without history, still none", null, "0-0", TopicMeta.NONE, false),
+                Arguments.of("followed without history, one began", null, "0-0", new TopicMeta(E2, id("3-0"), null),
+                        false),
+                Arguments.of("followed without history, trimmed before it was read", null, "0-0",
+                        new TopicMeta(E2, id("9-0"), id("4-0")), true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("histories")
+    void tellsAHistoryThatIsGone(String name, String epoch, String last, TopicMeta facts, boolean lost) {
+        assertThat(LiveStep.lost(epoch, id(last), facts)).isEqualTo(lost);
     }
 }

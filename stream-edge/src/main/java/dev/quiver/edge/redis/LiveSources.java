@@ -1,0 +1,46 @@
+package dev.quiver.edge.redis;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.redis.client.RedisClientName;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+
+import dev.quiver.edge.broker.HistorySource;
+import dev.quiver.edge.broker.LiveSource;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/** Makes the pod's live reader: the one {@code quiver.edge.live-source} names, for the reader client's topology. */
+@ApplicationScoped
+public class LiveSources {
+
+    @Produces
+    @Singleton
+    LiveSource liveSource(Vertx vertx, Redis shared, @RedisClientName("reader") Redis reader, HistorySource history,
+            EdgeConfig config, EdgeMetrics metrics,
+            @ConfigProperty(name = "quarkus.redis.reader.client-type", defaultValue = "standalone") String clientType,
+            @ConfigProperty(name = "quarkus.redis.reader.hosts") List<URI> hosts,
+            @ConfigProperty(name = "quarkus.redis.reader.password") Optional<String> password) {
+        boolean cluster = "cluster".equalsIgnoreCase(clientType);
+        if (config.liveSource() == EdgeConfig.LiveSourceKind.XREAD) {
+            if (cluster) {
+                throw new IllegalStateException("quiver.edge.live-source=xread cannot read a Redis Cluster (one XREAD"
+                        + " over topics of many slots is refused there); use quiver.edge.live-source=pubsub");
+            }
+            return new RedisLiveSource(vertx, shared, reader, config, metrics);
+        }
+        SubscriberNodes nodes = cluster
+                ? new ClusterNodes(vertx, shared, hosts.get(0), password)
+                : new SingleNode(reader);
+        return new PubSubLiveSource(vertx, shared, nodes, !cluster, history, config, metrics);
+    }
+}
