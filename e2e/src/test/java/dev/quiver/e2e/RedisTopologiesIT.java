@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,8 +29,10 @@ import dev.quiver.testkit.RedisServer;
 /**
  * event-ingest and snapshot-api, packaged, on a real Redis Cluster and a real Sentinel group: writes land whole on the
  * node that owns each topic, reads find them, and a killed primary costs 503s with {@code Retry-After} (never a 500)
- * until its replica takes over, after which every acknowledged event is there. On Sentinel an edge streams through
- * the failover too; the edge's live path on a cluster is issue #17's next step.
+ * until its replica takes over, after which every acknowledged event is there. Two stream-edge pods on a cluster
+ * deliver every acknowledged event exactly once and in order through a reshard of a watched topic's slot and a
+ * primary's failover; on Sentinel an edge streams through the failover too, and on a standalone Redis through a
+ * restart.
  */
 class RedisTopologiesIT {
 
@@ -57,7 +62,7 @@ class RedisTopologiesIT {
                 // offer ingest's clients).
                 assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
                 primary.kill();
-                List<Integer> acknowledged = publishThroughFailover(ingest, victim, 5, Duration.ofSeconds(40));
+                List<Integer> acknowledged = publishThroughFailover(ingest, victim, 100, 5, true);
                 cluster.awaitHealthy(Duration.ofSeconds(30));
                 List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
                 expected.addAll(acknowledged);
@@ -92,7 +97,7 @@ class RedisTopologiesIT {
                 RedisServer primary = group.primary();
                 assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
                 primary.kill();
-                List<Integer> acknowledged = publishThroughFailover(ingest, topic, 5, Duration.ofSeconds(40));
+                List<Integer> acknowledged = publishThroughFailover(ingest, topic, 100, 5, true);
                 group.awaitFailover(primary, Duration.ofSeconds(30));
                 List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 4));
                 expected.addAll(acknowledged);
@@ -112,6 +117,135 @@ class RedisTopologiesIT {
                 assertThat(streamed).as("signals: %s", client.signals).containsExactlyElementsOf(expected);
             }
         }
+    }
+
+    @Test
+    void twoEdgesOnARedisClusterDeliverEverythingThroughAReshardAndAFailover() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(3, 1)) {
+            Map<String, String> redis = Map.of("quarkus.redis.client-type", "cluster", "quarkus.redis.hosts",
+                    cluster.hosts());
+            List<String> topics = topicsOnEveryPrimary(cluster);
+            Map<String, List<Integer>> acknowledged = new HashMap<>();
+            List<FailoverSseClient> clients = new ArrayList<>();
+            List<String> watched = new ArrayList<>();
+            try (ServiceProcess ingest = ingest("ingest-cluster-live", redis);
+                    ServiceProcess edgeA = edge("edge-cluster-a", redis);
+                    ServiceProcess edgeB = edge("edge-cluster-b", redis)) {
+                for (String topic : topics) {
+                    acknowledged.put(topic, new ArrayList<>());
+                    // One client per topic on each pod, each falling over to the other pod.
+                    clients.add(new FailoverSseClient(List.of(q -> edgeA.uri("/v1/stream?" + q),
+                            q -> edgeB.uri("/v1/stream?" + q)), "topic=" + topic + "&since=-"));
+                    clients.add(new FailoverSseClient(List.of(q -> edgeB.uri("/v1/stream?" + q),
+                            q -> edgeA.uri("/v1/stream?" + q)), "topic=" + topic + "&since=-"));
+                    watched.add(topic);
+                    watched.add(topic);
+                }
+                // Publish and subscribe on every primary.
+                for (String topic : topics) {
+                    acknowledged.get(topic).addAll(publishThroughFailover(ingest, topic, 0, 5, false));
+                }
+
+                // Reshard: the second topic's slot moves to the third topic's primary while it is being written.
+                String moved = topics.get(1);
+                int slot = KeySlot.of(new TopicKeys(moved).stream());
+                RedisServer target = cluster.primaryOf(KeySlot.of(new TopicKeys(topics.get(2)).stream()));
+                AtomicBoolean stop = new AtomicBoolean();
+                CompletableFuture<List<Integer>> steady = CompletableFuture
+                        .supplyAsync(() -> publishUntil(ingest, moved, 10, stop));
+                Thread.sleep(300);
+                cluster.moveSlot(slot, target);
+                assertThat(cluster.primaryOf(slot).port()).isEqualTo(target.port());
+                Thread.sleep(300);
+                stop.set(true);
+                List<Integer> duringReshard = steady.get(60, TimeUnit.SECONDS);
+                assertThat(duringReshard).as("events written during the reshard").isNotEmpty();
+                acknowledged.get(moved).addAll(duringReshard);
+
+                // Failover: the first topic's primary is SIGKILLed while events keep coming.
+                String victim = topics.get(0);
+                RedisServer primary = cluster.primaryOf(new TopicKeys(victim).stream());
+                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                primary.kill();
+                acknowledged.get(victim).addAll(publishThroughFailover(ingest, victim, 100, 5, true));
+                cluster.awaitHealthy(Duration.ofSeconds(30));
+
+                // One more event on every topic, after everything.
+                for (String topic : topics) {
+                    acknowledged.get(topic).addAll(publishThroughFailover(ingest, topic, 200, 1, false));
+                }
+                for (int i = 0; i < clients.size(); i++) {
+                    assertDeliveredOnceInOrder(clients.get(i), acknowledged.get(watched.get(i)),
+                            watched.get(i) + " client " + i);
+                }
+            } finally {
+                clients.forEach(FailoverSseClient::close);
+            }
+        }
+    }
+
+    @Test
+    void twoEdgesCatchUpAfterARedisRestart() throws Exception {
+        // Redis with its append-only file: a restart keeps the history, and the edges must resume it exactly.
+        try (RedisServer server = RedisServer.start(RedisServer.executable(), RedisServer.freePort(),
+                List.of("--appendonly", "yes", "--appendfsync", "always"))) {
+            Map<String, String> redis = Map.of("quarkus.redis.hosts", server.uri());
+            String topic = "restart.orders";
+            try (ServiceProcess ingest = ingest("ingest-restart", redis);
+                    ServiceProcess edgeA = edge("edge-restart-a", redis);
+                    ServiceProcess edgeB = edge("edge-restart-b", redis);
+                    FailoverSseClient onA = new FailoverSseClient(List.of(q -> edgeA.uri("/v1/stream?" + q),
+                            q -> edgeB.uri("/v1/stream?" + q)), "topic=" + topic + "&since=-");
+                    FailoverSseClient onB = new FailoverSseClient(List.of(q -> edgeB.uri("/v1/stream?" + q),
+                            q -> edgeA.uri("/v1/stream?" + q)), "topic=" + topic + "&since=-")) {
+                List<Integer> acknowledged = new ArrayList<>(publishThroughFailover(ingest, topic, 0, 5, false));
+                awaitData(onA, 5);
+                awaitData(onB, 5);
+                server.restart();
+                acknowledged.addAll(publishThroughFailover(ingest, topic, 100, 5, false));
+                assertDeliveredOnceInOrder(onA, acknowledged, "client on edge A");
+                assertDeliveredOnceInOrder(onB, acknowledged, "client on edge B");
+            }
+        }
+    }
+
+    private static void awaitData(FailoverSseClient client, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (client.data.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Waits for the client to have {@code expected}, then checks it got exactly that: every acknowledged event once,
+     * in order. Writes were WAITed for before any kill, so no acknowledged write was lost and no reset is due.
+     */
+    private static void assertDeliveredOnceInOrder(FailoverSseClient client, List<Integer> expected, String who)
+            throws InterruptedException {
+        awaitData(client, expected.size());
+        Thread.sleep(200);
+        List<Integer> streamed = new ArrayList<>();
+        for (String payload : client.data) {
+            Matcher matcher = DATA.matcher(payload);
+            assertThat(matcher.find()).as(payload).isTrue();
+            streamed.add(Integer.parseInt(matcher.group(1)));
+        }
+        assertThat(streamed).as("%s, signals: %s", who, client.signals).containsExactlyElementsOf(expected);
+    }
+
+    /** Publishes events numbered from {@code first}, each retried until acknowledged, until {@code stop} is set. */
+    private static List<Integer> publishUntil(ServiceProcess ingest, String topic, int first,
+            AtomicBoolean stop) {
+        List<Integer> acknowledged = new ArrayList<>();
+        try {
+            for (int n = first; !stop.get(); n++) {
+                acknowledged.addAll(publishThroughFailover(ingest, topic, n, 1, false));
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return acknowledged;
     }
 
     private static ServiceProcess ingest(String name, Map<String, String> redis) {
@@ -150,15 +284,18 @@ class RedisTopologiesIT {
     }
 
     /**
-     * Publishes {@code count} events, one after the other, each retried with its Idempotency-Key until acknowledged:
-     * while no primary serves the topic, ingest must answer 503 with Retry-After, never anything else.
+     * Publishes {@code count} events numbered from {@code first}, one after the other, each retried with its
+     * Idempotency-Key until acknowledged: while no primary serves the topic, ingest must answer 503 with Retry-After,
+     * never anything else.
+     *
+     * @param failover whether a failover is under way, so that ingest must have answered 503 at least once
      */
-    private static List<Integer> publishThroughFailover(ServiceProcess ingest, String topic, int count,
-            Duration timeout) throws Exception {
+    private static List<Integer> publishThroughFailover(ServiceProcess ingest, String topic, int first, int count,
+            boolean failover) throws Exception {
         List<Integer> acknowledged = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         int unavailable = 0;
-        for (int n = 100; n < 100 + count; n++) {
+        for (int n = first; n < first + count; n++) {
             while (true) {
                 assertThat(System.nanoTime()).as("event %d acknowledged in time", n).isLessThan(deadline);
                 HttpResponse<String> response = post(ingest, topic, n);
@@ -172,7 +309,9 @@ class RedisTopologiesIT {
                 Thread.sleep(200);
             }
         }
-        assertThat(unavailable).as("the failover was seen by ingest").isPositive();
+        if (failover) {
+            assertThat(unavailable).as("the failover was seen by ingest").isPositive();
+        }
         return acknowledged;
     }
 
