@@ -224,6 +224,12 @@ public final class RedisServer implements AutoCloseable {
                 }
             } catch (UncheckedIOException notYet) {
                 sleep(20);
+            } catch (RespClient.RedisErrorException loading) {
+                // A server with persistence answers LOADING while it reads its data back: not ready yet.
+                if (!loading.getMessage().startsWith("LOADING")) {
+                    throw loading;
+                }
+                sleep(20);
             }
         }
         process.destroyForcibly();
