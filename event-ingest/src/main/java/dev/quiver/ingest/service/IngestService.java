@@ -175,27 +175,52 @@ public class IngestService {
         return new AppendRequest(draft, idempotency == null ? null : IdempotencyKeys.batchItem(idempotency, index));
     }
 
-    /** Writes every topic's events in one script call per topic, all topics concurrently. */
+    /** One topic's write in a batch: its result, or why it failed. */
+    private record TopicWrite(String topic, List<Integer> positions, AppendResult result, Throwable failure) {
+    }
+
+    /**
+     * Writes every topic's events in one script call per topic, all topics concurrently. When some topics fail (a
+     * Redis node down, a conflict), the others are still written, and the problem says which: {@code written} and
+     * {@code failed} list the topics, so a client knows what its retry (same Idempotency-Key) will recognise.
+     */
     private Uni<List<Accepted>> write(List<AppendRequest> events) {
         Map<String, List<Integer>> positions = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
             positions.computeIfAbsent(events.get(i).draft().topic(), t -> new ArrayList<>()).add(i);
         }
-        List<Uni<AppendResult>> writes = new ArrayList<>(positions.size());
+        List<Uni<TopicWrite>> writes = new ArrayList<>(positions.size());
         for (Map.Entry<String, List<Integer>> topic : positions.entrySet()) {
             List<AppendRequest> ofTopic = topic.getValue().stream().map(events::get).toList();
             writes.add(writer.append(topic.getKey(), ofTopic)
                     .onFailure(IdempotencyConflictException.class)
-                    .transform(e -> conflict(topic.getValue().get(((IdempotencyConflictException) e).index()))));
+                    .transform(e -> conflict(topic.getValue().get(((IdempotencyConflictException) e).index())))
+                    .onItemOrFailure().transform((result, failure) -> new TopicWrite(topic.getKey(),
+                            topic.getValue(), result, failure)));
         }
         return Uni.join().all(writes).andFailFast().map(results -> {
+            List<String> written = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            Throwable first = null;
+            for (TopicWrite write : results) {
+                if (write.failure() == null) {
+                    written.add(write.topic());
+                } else {
+                    failed.add(write.topic());
+                    first = first == null ? write.failure() : first;
+                }
+            }
+            if (first != null) {
+                if (first instanceof ProblemException problem) {
+                    throw problem.with("written", written).with("failed", failed);
+                }
+                throw first instanceof RuntimeException runtime ? runtime : new IllegalStateException(first);
+            }
             Accepted[] accepted = new Accepted[events.size()];
-            int t = 0;
-            for (Map.Entry<String, List<Integer>> topic : positions.entrySet()) {
-                AppendResult result = results.get(t++);
-                for (int j = 0; j < topic.getValue().size(); j++) {
-                    accepted[topic.getValue().get(j)] = new Accepted(topic.getKey(), result.ids().get(j),
-                            result.replayed().get(j));
+            for (TopicWrite write : results) {
+                for (int j = 0; j < write.positions().size(); j++) {
+                    accepted[write.positions().get(j)] = new Accepted(write.topic(), write.result().ids().get(j),
+                            write.result().replayed().get(j));
                 }
             }
             return List.of(accepted);
