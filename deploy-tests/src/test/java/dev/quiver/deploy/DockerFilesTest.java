@@ -2,7 +2,9 @@ package dev.quiver.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,6 +60,35 @@ class DockerFilesTest {
         });
         assertThat(seen).containsEntry("event-ingest", 1).containsEntry("stream-edge", 2)
                 .containsEntry("snapshot-api", 1);
+    }
+
+    @Test
+    void theClusterOverrideRunsEveryServiceOnASixNodeClusterItWaitsFor() {
+        JsonNode cluster = Repo.documents(Repo.read(Repo.path("docker/compose.cluster.yaml"))).get(0)
+                .path("services");
+        List<String> nodes = new ArrayList<>();
+        cluster.fieldNames().forEachRemaining(name -> {
+            if (name.startsWith("redis-node-")) {
+                nodes.add(name);
+                assertThat(cluster.path(name).path("command").toString()).contains("cluster-enabled", "noeviction");
+            }
+        });
+        assertThat(nodes).hasSize(6);
+        assertThat(cluster.path("redis-cluster-init").path("command").toString()).contains("--cluster create",
+                "--cluster-replicas 1");
+        COMPOSE.path("services").fields().forEachRemaining(entry -> {
+            if (entry.getValue().path("build").isMissingNode()) {
+                return;
+            }
+            JsonNode service = cluster.path(entry.getKey());
+            assertThat(service.path("depends_on").path("redis-cluster-init").path("condition").asText())
+                    .as(entry.getKey()).isEqualTo("service_completed_successfully");
+            JsonNode environment = service.path("environment");
+            assertThat(environment.path("QUARKUS_REDIS_CLIENT_TYPE").asText()).as(entry.getKey()).isEqualTo("cluster");
+            assertThat(environment.path("QUARKUS_REDIS_HOSTS").asText()).contains("redis://redis-node-1:6379");
+            environment.fieldNames().forEachRemaining(name -> assertThat(ServiceSettings.understood(name))
+                    .as(entry.getKey() + " sets " + name).isTrue());
+        });
     }
 
     @Test

@@ -57,7 +57,22 @@ class HelmChartTest {
     @Test
     void thereAreValueSetsForTheMainShapes() throws IOException {
         assertThat(valueSets().map(p -> p.getFileName().toString()))
-                .contains("default-values.yaml", "dev-values.yaml", "production-values.yaml");
+                .contains("default-values.yaml", "dev-values.yaml", "production-values.yaml", "cluster-values.yaml");
+    }
+
+    @Test
+    void theRedisTopologyAndReplicaWaitReachEveryService() {
+        JsonNode cluster = kind(render(CHART.resolve("ci/cluster-values.yaml")), "ConfigMap").get(0).path("data");
+        assertThat(cluster.path("QUARKUS_REDIS_CLIENT_TYPE").asText()).isEqualTo("cluster");
+        assertThat(cluster.path("QUARKUS_REDIS_READER_CLIENT_TYPE").asText()).isEqualTo("cluster");
+        assertThat(cluster.path("QUIVER_INGEST_WAIT_REPLICAS").asText()).isEqualTo("1");
+        assertThat(cluster.path("QUIVER_INGEST_WAIT_TIMEOUT").asText()).isEqualTo("500ms");
+        JsonNode sentinel = kind(render(CHART.resolve("ci/production-values.yaml")), "ConfigMap").get(0)
+                .path("data");
+        assertThat(sentinel.path("QUARKUS_REDIS_CLIENT_TYPE").asText()).isEqualTo("sentinel");
+        assertThat(sentinel.path("QUARKUS_REDIS_READER_MASTER_NAME").asText()).isEqualTo("quiver");
+        JsonNode standalone = kind(render(CHART.resolve("ci/default-values.yaml")), "ConfigMap").get(0).path("data");
+        assertThat(standalone.has("QUIVER_INGEST_WAIT_REPLICAS")).as("no replica wait by default").isFalse();
     }
 
     @Test

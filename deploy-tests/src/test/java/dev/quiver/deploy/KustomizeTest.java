@@ -31,7 +31,7 @@ class KustomizeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dev", "prod"})
+    @ValueSource(strings = {"dev", "prod", "prod-cluster", "prod-sentinel"})
     void overlaysRenderValidManifests(String overlay) throws Exception {
         List<JsonNode> documents = render(overlay);
         for (JsonNode document : documents) {
@@ -59,7 +59,7 @@ class KustomizeTest {
                 name -> assertThat(ServiceSettings.understood(name)).as(name).isTrue()));
         List<String> deployments = HelmChartTest.kind(documents, "Deployment").stream().map(KubernetesSchema::name)
                 .toList();
-        if ("prod".equals(overlay)) {
+        if (overlay.startsWith("prod")) {
             assertThat(deployments).containsExactlyInAnyOrder("event-ingest", "stream-edge", "snapshot-api");
             assertThat(HelmChartTest.kind(documents, "PodDisruptionBudget")).hasSize(3);
             assertThat(HelmChartTest.kind(documents, "HorizontalPodAutoscaler")).hasSize(1);
@@ -68,6 +68,30 @@ class KustomizeTest {
                     .path("spec").has("replicas")).as("the HPA owns the edge's replica count").isFalse();
         } else {
             assertThat(deployments).contains("quiver-redis");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cluster", "sentinel"})
+    void topologyOverlaysSwitchEveryServiceAndWaitForAReplica(String mode) throws Exception {
+        List<JsonNode> documents = render("prod-" + mode);
+        JsonNode config = HelmChartTest.kind(documents, "ConfigMap").stream()
+                .filter(c -> KubernetesSchema.name(c).startsWith("quiver-config")).findFirst().orElseThrow()
+                .path("data");
+        assertThat(config.path("QUARKUS_REDIS_CLIENT_TYPE").asText()).isEqualTo(mode);
+        assertThat(config.path("QUARKUS_REDIS_HOSTS").asText()).startsWith("redis://").contains(",");
+        assertThat(config.path("QUIVER_INGEST_WAIT_REPLICAS").asText()).isEqualTo("1");
+        if ("sentinel".equals(mode)) {
+            assertThat(config.path("QUARKUS_REDIS_MASTER_NAME").asText()).isNotEmpty();
+        }
+        // Every service reads the one ConfigMap, so none is left on the default topology.
+        String configName = HelmChartTest.kind(documents, "ConfigMap").stream().map(KubernetesSchema::name)
+                .filter(name -> name.startsWith("quiver-config")).findFirst().orElseThrow();
+        for (JsonNode deployment : HelmChartTest.kind(documents, "Deployment")) {
+            for (JsonNode container : deployment.path("spec").path("template").path("spec").path("containers")) {
+                assertThat(container.path("envFrom").findValuesAsText("name")).as(KubernetesSchema.name(deployment))
+                        .contains(configName);
+            }
         }
     }
 }
