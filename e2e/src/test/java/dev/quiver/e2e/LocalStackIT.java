@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The README's run command starts the whole stack (dev.quiver.local.LocalStack, here launched directly in its own
@@ -22,12 +24,14 @@ class LocalStackIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    @Test
-    void startsEverythingPrintsWorkingUrlsAndStopsEverythingOnSigterm() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void startsEverythingPrintsWorkingUrlsAndStopsEverythingOnSigterm(String topology) throws Exception {
         int base = LocalStackProcess.freeBase();
-        LocalStackProcess stack = LocalStackProcess.launch(base);
+        LocalStackProcess stack = LocalStackProcess.launchOn(topology, base);
         try {
             stack.await("Ctrl-C stops everything", Duration.ofSeconds(120));
+            assertThat(stack.output()).contains("(" + topology + ")");
             assertThat(stack.output()).contains("http://localhost:" + base, "http://localhost:" + (base + 3),
                     "curl -i -X POST http://localhost:" + base + "/v1/topics/orders/events");
             assertThat(stack.pids()).hasSize(4);

@@ -67,10 +67,15 @@ final class LocalStackProcess {
      * every service's JVM.
      */
     static LocalStackProcess launch(int base, String... serviceArgs) throws IOException {
+        return launchOn("standalone", base, serviceArgs);
+    }
+
+    /** {@link #launch(int, String...)} on a Redis {@code topology}: {@code standalone} or {@code cluster}. */
+    static LocalStackProcess launchOn(String topology, int base, String... serviceArgs) throws IOException {
         Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "-Dquiver.root=" + System.getProperty("quiver.root", ".."),
                 "-Dquiver.local.base-port=" + base, "-Dquiver.local.service-args=" + String.join("|", serviceArgs),
-                "dev.quiver.local.LocalStack").redirectErrorStream(true).start();
+                "-Dquiver.local.redis=" + topology, "dev.quiver.local.LocalStack").redirectErrorStream(true).start();
         return new LocalStackProcess(process);
     }
 

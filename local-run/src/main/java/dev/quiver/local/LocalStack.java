@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.quiver.testkit.ParentWatch;
+import dev.quiver.testkit.RedisCluster;
 import dev.quiver.testkit.RedisServer;
 
 /**
@@ -30,6 +31,10 @@ import dev.quiver.testkit.RedisServer;
  * otherwise (Redis always does). Every process it starts ends with it, even when it is SIGKILLed ({@link ParentWatch}).
  * {@code quiver.local.service-args} adds JVM arguments to every service, separated
  * by {@code |} (the browser tests shorten retention that way).
+ * <p>
+ * {@code -Dquiver.local.redis=cluster} starts a local Redis Cluster instead of one Redis: three primaries and three
+ * replicas from the same {@code redis-server} (7 or newer), the services in cluster mode, so that a change can be tried
+ * against slots, redirections and failovers on one machine.
  */
 public final class LocalStack {
 
@@ -48,7 +53,10 @@ public final class LocalStack {
      */
     private final String host = System.getProperty("quiver.local.host", "127.0.0.1");
     private final List<Process> processes = new ArrayList<>();
-    private RedisServer redis;
+    /** {@code standalone} (one Redis) or {@code cluster} (a 3-primary/3-replica Redis Cluster). */
+    private final String topology = System.getProperty("quiver.local.redis", "standalone");
+    private AutoCloseable redis;
+    private String redisHosts;
     private DemoServer demo;
     private volatile boolean stopped;
 
@@ -77,7 +85,7 @@ public final class LocalStack {
                 new Service("snapshot-api", "snapshot-api", base + 2, List.of()),
                 new Service("stream-edge-b", "stream-edge", base + 3, List.of("-Dquiver.edge.pod-name=stream-edge-b")));
         demo = DemoServer.start(host, base - 1, base);
-        redis = RedisServer.start();
+        startRedis();
         for (Service service : services) {
             launch(service);
         }
@@ -87,6 +95,23 @@ public final class LocalStack {
         print(services);
     }
 
+    private void startRedis() {
+        switch (topology) {
+            case "standalone" -> {
+                RedisServer server = RedisServer.start();
+                redis = server;
+                redisHosts = server.uri();
+            }
+            case "cluster" -> {
+                RedisCluster cluster = RedisCluster.start(3, 1);
+                redis = cluster;
+                redisHosts = cluster.hosts();
+            }
+            default -> throw new IllegalArgumentException("quiver.local.redis is standalone or cluster, not "
+                    + topology);
+        }
+    }
+
     private void launch(Service service) {
         Path jar = root.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -94,8 +119,9 @@ public final class LocalStack {
                     + service.module() + " -am");
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redis.uri(),
-                "-Dquarkus.http.host=" + host, "-Dquiver.auth.enabled=false", "-Dquiver.edge.drain-window=3s",
+                "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redisHosts,
+                "-Dquarkus.redis.client-type=" + topology, "-Dquarkus.http.host=" + host, "-Dquiver.auth.enabled=false",
+                "-Dquiver.edge.drain-window=3s",
                 "-Dquarkus.http.cors.origins=" + String.join(",", demo.origins())));
         command.addAll(service.args());
         for (String arg : System.getProperty("quiver.local.service-args", "").split("\\|")) {
@@ -148,7 +174,7 @@ public final class LocalStack {
                 : "WARNING: listening on " + host + " with authentication off: anyone who can reach this machine can"
                         + " publish and read every topic.\n\n");
         out.append("  Demo page      ").append(demo.url()).append("   (open it in two windows)\n");
-        out.append("  Redis          ").append(redis.uri()).append('\n');
+        out.append("  Redis          ").append(redisHosts).append(" (").append(topology).append(")\n");
         for (int i = 0; i < services.size(); i++) {
             out.append(String.format("  %-14s http://localhost:%d   (pid %d)%n", services.get(i).name(),
                     services.get(i).port(), processes.get(i).pid()));
@@ -192,7 +218,11 @@ public final class LocalStack {
             ParentWatch.release(process);
         }
         if (redis != null) {
-            redis.close();
+            try {
+                redis.close();
+            } catch (Exception e) {
+                System.err.println("Redis did not stop cleanly: " + e);
+            }
         }
         if (demo != null) {
             demo.stop();
