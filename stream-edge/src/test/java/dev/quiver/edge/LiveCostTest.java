@@ -18,20 +18,25 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
+import dev.quiver.contract.cursor.CompositeCursor;
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicKeys;
 import dev.quiver.testkit.RedisTestResource;
 
 /**
- * What the Pub/Sub live reader costs Redis, counted by Redis itself ({@code INFO commandstats}): joining or leaving a
+ * The Pub/Sub live reader as it runs by default, without the periodic epoch check (the test profile turns it on for
+ * the other suites). What it costs Redis, counted by Redis itself ({@code INFO commandstats}): joining or leaving a
  * topic is one subscription command (and one small read to join), however many topics the pod already watches; an
- * event costs the pod no Redis command at all. The periodic epoch check is off here, so that nothing else runs.
+ * event costs the pod no Redis command at all. And a history deleted behind its back still resets subscribers, at the
+ * topic's next event.
  */
 @QuarkusTest
 @TestProfile(LiveCostTest.NoEpochChecks.class)
 @WithTestResource(RedisTestResource.class)
 class LiveCostTest extends EdgeTestSupport {
 
-    /** Only the commands under test reach Redis. */
+    /** The production default: no periodic epoch check. */
     public static class NoEpochChecks implements QuarkusTestProfile {
 
         @Override
@@ -134,6 +139,26 @@ class LiveCostTest extends EdgeTestSupport {
             assertThat(metric("quiver_edge_events_read_total") - eventsBefore).isEqualTo(20);
         } finally {
             clients.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void aHistoryDeletedWithoutADisconnectResetsSubscribersRightBeforeItsNextEvent() {
+        String topic = freshTopic("deleted");
+        try (SseClient client = SseClient.open(stream("topic=" + topic))) {
+            publish(topic, "1");
+            assertThat(client.take(1, WAIT)).hasSize(1);
+            TopicKeys keys = new TopicKeys(topic);
+            redis.call("DEL", keys.stream(), keys.meta(), keys.state(), keys.index());
+            String id = publish(topic, "2");
+            SseClient.Frame reset = client.next(WAIT);
+            assertThat(reset.event()).isEqualTo("reset");
+            assertThat(reset.data()).contains("\"reason\":\"unknown\"");
+            SseClient.Frame next = client.next(WAIT);
+            assertThat(next.event()).isNull();
+            assertThat(next.data()).contains("\"id\":\"" + id + "\"", "\"data\":2");
+            assertThat(next.id())
+                    .isEqualTo(CompositeCursor.single(topic, new TopicPosition(epoch(topic), StreamId.parse(id))));
         }
     }
 }

@@ -92,13 +92,18 @@ public interface EdgeConfig {
 
     /**
      * How often the live reader checks that the topics it follows still have the history it is reading (a Redis that
-     * lost data without dropping the connection); subscribers of a replaced history get a reset. It costs one small
-     * read per followed topic per interval; the {@code pubsub} reader also sees a replaced history with the topic's
-     * next event and after every reconnect, so a pod following very many topics may lengthen it, or turn it off with
-     * {@code 0s}.
+     * lost data without dropping the connection, an operator deleting a topic's keys); subscribers of a replaced
+     * history get a reset. It costs one small read per followed topic per interval. Unset: {@code 5s} for the
+     * {@code xread} reader, off for {@code pubsub}, which sees a replaced history with the topic's next event and
+     * after every reconnect, and whose cost must not grow with the topics a pod watches (at 10,000 topics a pod, a
+     * 5 s check was 2,000 reads a second and halved the connect rate: docs/benchmarks.md). {@code 0s} turns it off.
      */
-    @WithDefault("5s")
-    Duration epochCheck();
+    Optional<Duration> epochCheck();
+
+    /** {@link #epochCheck()} as set, else the reader's default; zero when off. */
+    default Duration epochCheckOr(Duration byDefault) {
+        return epochCheck().orElse(byDefault);
+    }
 
     /** How long the live reader may be disconnected from Redis before readiness reports DOWN. */
     @WithDefault("5s")

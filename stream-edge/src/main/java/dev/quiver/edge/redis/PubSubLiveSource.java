@@ -1,5 +1,6 @@
 package dev.quiver.edge.redis;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -153,8 +154,9 @@ public final class PubSubLiveSource implements LiveSource {
         this.context = context;
         this.feed = feed;
         context.runOnContext(v -> scheduleRoute(0));
-        if (!config.epochCheck().isZero()) {
-            epochTimer = vertx.setPeriodic(config.epochCheck().toMillis(),
+        Duration check = config.epochCheckOr(Duration.ZERO);
+        if (!check.isZero()) {
+            epochTimer = vertx.setPeriodic(check.toMillis(),
                     timer -> context.runOnContext(v -> checkEpochs()));
         }
     }
@@ -659,8 +661,8 @@ public final class PubSubLiveSource implements LiveSource {
 
     /**
      * A history lost without a disconnect (its keys deleted, a {@code FLUSHALL}) shows with the topic's next event;
-     * this periodic check tells subscribers of a topic that gets none. One small read per followed topic per round,
-     * in chunks, so a pod with many topics never floods the shared pool.
+     * this periodic check, when configured, tells subscribers of a topic that gets none. One small read per followed
+     * topic per round, in chunks, so a pod with many topics never floods the shared pool.
      */
     private void checkEpochs() {
         if (checking || stopped) {

@@ -1,5 +1,6 @@
 package dev.quiver.edge.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ import dev.quiver.edge.metrics.EdgeMetrics;
  * topics of many slots is refused there): ONE blocking {@code XREAD} over every followed topic, on a dedicated
  * connection, so Redis cost grows with events and topics, never with connections. A change of the topic set interrupts
  * the blocked read with {@code CLIENT UNBLOCK}. On a disconnect it retries with exponential backoff and full jitter and
- * resumes from the last id it pushed. Every {@code quiver.edge.epoch-check}, and after every reconnect, it checks that
+ * resumes from the last id it pushed. Every {@code quiver.edge.epoch-check} (5 s unless set), and after every reconnect, it checks that
  * each topic's history is still the one it reads (losing data does not always drop connections).
  * <p>
  * All state lives on the context given to {@link #start}; nothing here is touched from another thread.
@@ -97,12 +98,15 @@ public final class RedisLiveSource implements LiveSource {
         this.context = context;
         this.feed = feed;
         context.runOnContext(v -> connect());
-        epochTimer = vertx.setPeriodic(config.epochCheck().toMillis(), timer -> context.runOnContext(v -> {
-            if (connection != null && !stopped) {
-                revalidateEpochs(() -> {
-                });
-            }
-        }));
+        Duration check = config.epochCheckOr(Duration.ofSeconds(5));
+        if (!check.isZero()) {
+            epochTimer = vertx.setPeriodic(check.toMillis(), timer -> context.runOnContext(v -> {
+                if (connection != null && !stopped) {
+                    revalidateEpochs(() -> {
+                    });
+                }
+            }));
+        }
     }
 
     @Override
