@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,6 +69,39 @@ class FanoutCostTest extends EdgeTestSupport {
             assertThat(after).contains("quiver_edge_fanout_lag_seconds_count");
         } finally {
             clients.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void clientsResumingTogetherFromOneCursorEachGetEveryMissedEventOnce() throws Exception {
+        String topic = freshTopic("storm");
+        publishMany(topic, 0, 20);
+        String cursor;
+        try (SseClient first = SseClient.open(stream("topic=" + topic + "&since=-"))) {
+            cursor = first.take(20, WAIT).get(4).id();
+        }
+        // Resumes arriving together, as after a pod's death: their catch-up reads are shared (SharedHistory); each
+        // still gets exactly the events after its cursor, in order.
+        ExecutorService pool = Executors.newFixedThreadPool(25);
+        List<Future<List<SseClient.Frame>>> resumed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                resumed.add(pool.submit(() -> {
+                    try (SseClient client = SseClient.open(stream("topic=" + topic),
+                            Map.of("Last-Event-ID", cursor))) {
+                        return client.take(15, WAIT);
+                    }
+                }));
+            }
+            for (Future<List<SseClient.Frame>> frames : resumed) {
+                List<SseClient.Frame> got = frames.get(30, TimeUnit.SECONDS);
+                assertThat(got).extracting(SseClient.Frame::data).allMatch(data -> data.contains("\"topic\""));
+                assertThat(got).extracting(frame -> frame.data().replaceAll(".*\"data\":(\\d+).*", "$1"))
+                        .containsExactly("5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+                                "19");
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

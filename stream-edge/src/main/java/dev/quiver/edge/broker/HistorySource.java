@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.vertx.core.Future;
 
+import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicMeta;
 import dev.quiver.edge.event.EncodedEvent;
@@ -26,8 +27,11 @@ public interface HistorySource {
     record Page(TopicMeta meta, List<EncodedEvent> events, boolean full) {
     }
 
-    /** The facts that decide whether a cursor can be honoured. */
-    Future<TopicMeta> meta(String topic);
+    /**
+     * The facts that decide whether a cursor can be honoured, read after the topic's live delivery reached {@code head}
+     * (callers with the same head may share one read).
+     */
+    Future<TopicMeta> meta(String topic, TopicPosition head);
 
     /** Up to {@code count} events of {@code topic} after {@code after} and not after {@code upTo}. */
     Future<Page> range(String topic, StreamId after, StreamId upTo, int count);

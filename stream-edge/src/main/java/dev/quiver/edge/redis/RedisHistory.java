@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 
+import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.StreamEntry;
 import dev.quiver.contract.redis.StreamId;
@@ -20,6 +22,7 @@ import dev.quiver.edge.metrics.EdgeMetrics;
 
 /** A topic's past in Redis: its meta hash, and its stream read with the events-after script. */
 @ApplicationScoped
+@Typed(RedisHistory.class)
 public class RedisHistory implements HistorySource {
 
     private final Redis redis;
@@ -33,7 +36,7 @@ public class RedisHistory implements HistorySource {
     }
 
     @Override
-    public Future<TopicMeta> meta(String topic) {
+    public Future<TopicMeta> meta(String topic, TopicPosition head) {
         metrics.redisRead("replay");
         return redis.send(TopicLayout.metaRead(topic)).map(TopicLayout::meta);
     }

@@ -146,7 +146,7 @@ public final class Session implements Subscriber {
             return;
         }
         int generation = slot.generation;
-        onContext(history.meta(view.topic()), meta -> {
+        onContext(history.meta(view.topic(), head), meta -> {
             if (closed || slot.generation != generation) {
                 return;
             }

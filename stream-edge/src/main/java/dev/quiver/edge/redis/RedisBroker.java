@@ -16,12 +16,22 @@ import io.vertx.redis.client.Redis;
 
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.broker.LiveSource;
+import dev.quiver.edge.broker.SharedHistory;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.metrics.EdgeMetrics;
 
-/** Makes the pod's live reader: the one {@code quiver.edge.live-source} names, for the reader client's topology. */
+/**
+ * The pod's broker on Redis: its history reads, shared between requests that ask the same thing at once, and its live
+ * reader, the one {@code quiver.edge.live-source} names, for the reader client's topology.
+ */
 @ApplicationScoped
-public class LiveSources {
+public class RedisBroker {
+
+    @Produces
+    @Singleton
+    HistorySource history(RedisHistory redis) {
+        return new SharedHistory(redis);
+    }
 
     @Produces
     @Singleton
