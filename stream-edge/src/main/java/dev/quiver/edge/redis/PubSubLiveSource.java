@@ -562,7 +562,8 @@ public final class PubSubLiveSource implements LiveSource {
             return;
         }
         List<EncodedEvent> batch = new ArrayList<>();
-        while (!followed.busy) {
+        // The feed may unfollow the topic from within a push: then what is left of it is dropped.
+        while (!followed.busy && topics.get(followed.topic) == followed) {
             if (followed.catchUp) {
                 followed.catchUp = false;
                 push(followed, batch);
