@@ -26,4 +26,7 @@ tool --target=quiver --transport=sse --ingest=http://127.0.0.1:9501 \
     --topics="$TOPICS" --sources=3 --rates="$RATE" --duration="$DURATION" \
     --kill="${EDGES[0]}" --kill-after="$KILL_AFTER" --settle=10 \
     --pids=edge-b=${EDGES[1]},edge-c=${EDGES[2]},ingest=$INGEST_PID --max-seconds=600
+# The catch-up reads the storm cost Redis: events-after script calls (EVALSHA, with the publishes' appends) and meta
+# reads (HMGET).
+say "redis: $(redis-cli -p 6397 info commandstats | grep -E 'cmdstat_(evalsha|hmget):' | tr '\r\n' '  ')"
 say "results: $RESULTS"
