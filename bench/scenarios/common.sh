@@ -75,14 +75,16 @@ start_redis() {
 EDGE_LIMITS=(-Dquiver.edge.connect-rate.per-second=100000 -Dquiver.edge.connect-rate.burst=100000
     -Dquiver.edge.max-connections-per-client=20000)
 
-# start_service MODULE NAME PORT REDIS_PORT [JVM args...]: sets SERVICE_PID. EDGE_JAR runs another build of
-# stream-edge (a before/after comparison in one session).
+# start_service MODULE NAME PORT REDIS_PORT [JVM args...]: sets SERVICE_PID. EDGE_JAR and INGEST_JAR run another
+# build of stream-edge or event-ingest (a before/after comparison in one session).
 start_service() {
     local module=$1 name=$2 port=$3 redis=$4 jar
     shift 4
     jar=$ROOT/$module/target/quarkus-app/quarkus-run.jar
     if [ "$module" = stream-edge ] && [ -n "${EDGE_JAR:-}" ]; then
         jar=$EDGE_JAR
+    elif [ "$module" = event-ingest ] && [ -n "${INGEST_JAR:-}" ]; then
+        jar=$INGEST_JAR
     fi
     "$JAVA" -Xmx"${SERVICE_HEAP:-1g}" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
         -Dquarkus.redis.hosts=redis://127.0.0.1:"$redis" -Dquiver.auth.enabled=false -Dquiver.edge.pod-name="$name" \
@@ -128,8 +130,21 @@ pss_mib() {
     awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
+# redis_time PORT LABEL: what Redis did since the last CONFIG RESETSTAT: calls and microseconds of each command
+# (commands run by scripts counted inside their script too), and the script time per XADD it ran.
+redis_time() {
+    local stats
+    stats=$(redis-cli -p "$1" info commandstats | tr -d '\r' | grep '^cmdstat_')
+    say "$2: redis $(echo "$stats" | awk -F'[:=,]' '{printf "%s %s calls %.1f us/call; ", substr($1, 9), $3, $7}')"
+    say "$2: redis script time per XADD $(echo "$stats" | awk -F'[:=,]' '
+        $1 == "cmdstat_evalsha" || $1 == "cmdstat_eval" { script += $5 }
+        $1 == "cmdstat_xadd" { xadd += $3 }
+        END { if (xadd > 0) printf "%.1f us (%d XADD)", script / xadd, xadd; else print "n/a" }')"
+    redis-cli -p "$1" config resetstat >/dev/null
+}
+
 versions() {
-    say "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo none)  edge: ${EDGE_JAR:-built from this tree}"
+    say "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo none)  edge: ${EDGE_JAR:-built from this tree}  ingest: ${INGEST_JAR:-built from this tree}"
     say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), open files $(ulimit -n)"
     say "java: $("$JAVA" -version 2>&1 | head -1)  redis: $(redis-server --version | awk '{print $3}')"
     if command -v "$NGINX" >/dev/null; then

@@ -1,5 +1,7 @@
 package dev.quiver.bench;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,9 +19,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Closed-loop ingest load: {@code concurrency} requests in flight for {@code seconds}, each either one event
+ * Ingest load: {@code concurrency} requests in flight for {@code seconds} (closed loop), or {@code rate} requests a
+ * second with at most {@code concurrency} in flight (rate-paced, one publisher's view), each either one event
  * ({@code POST /v1/topics/{t}/events}) or a batch of {@code batch} events ({@code POST /v1/events}). Every event has
- * a key, so each write updates the topic's entity state as well as its history, as product events do.
+ * a key, so each write updates the topic's entity state as well as its history, as product events do. The CPU of the
+ * given processes is measured over the counted window only (not the warm-up).
  */
 final class IngestLoad {
 
@@ -33,48 +37,95 @@ final class IngestLoad {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong counter = new AtomicLong();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final Map<String, List<Long>> pids;
     private HttpClient client;
     private volatile long deadline;
 
-    IngestLoad(Vertx vertx, String base, String key, int topics, int batch) {
+    IngestLoad(Vertx vertx, String base, String key, int topics, int batch, Map<String, List<Long>> pids) {
         this.vertx = vertx;
         this.base = base;
         this.key = key;
         this.topics = topics;
         this.batch = batch;
+        this.pids = pids;
     }
 
-    String run(int concurrency, int seconds) throws InterruptedException {
+    /** @param rate requests per second, 0 for a closed loop */
+    String run(int concurrency, int seconds, int rate) throws InterruptedException {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(concurrency));
         String run = Long.toString(System.currentTimeMillis(), 36);
         // Warm-up (JIT, connections), not counted.
-        loop(concurrency, 3, run + "w");
+        loop(concurrency, 3, rate, run + "w");
         events.set(0);
         requests.set(0);
         errors.set(0);
+        skipped.set(0);
         latency.reset();
+        Map<String, ProcStats> before = LoadTool.stats(pids);
         long start = System.nanoTime();
-        loop(concurrency, seconds, run);
+        loop(concurrency, seconds, rate, run);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        Map<String, ProcStats> after = LoadTool.stats(pids);
         Histogram h = latency.getIntervalHistogram();
-        return String.format("ingest batch %d concurrency %d: %.0f events/s, %.0f requests/s, errors %d, "
-                + "request latency ms p50 %.2f p99 %.2f max %.2f%n", batch, concurrency, events.get() / elapsed,
-                requests.get() / elapsed, errors.get(), h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+        StringBuilder cpu = new StringBuilder();
+        long done = Math.max(1, requests.get());
+        after.forEach((name, stats) -> {
+            double used = stats.cpuSeconds() - before.get(name).cpuSeconds();
+            cpu.append(String.format("; %s %.0f%% of a core, %.0f us per request", name, 100 * used / elapsed,
+                    1e6 * used / done));
+        });
+        return String.format("ingest batch %d %s: %.0f events/s, %.0f requests/s, errors %d, %s"
+                + "request latency ms p50 %.2f p99 %.2f max %.2f%s%n", batch,
+                rate > 0
+                        ? "paced at " + rate + " requests/s (at most " + concurrency + " in flight)"
+                        : "concurrency " + concurrency,
+                events.get() / elapsed, requests.get() / elapsed, errors.get(),
+                skipped.get() > 0 ? "not sent (too many in flight) " + skipped.get() + ", " : "",
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                cpu);
     }
 
-    private void loop(int concurrency, int seconds, String run) throws InterruptedException {
+    private void loop(int concurrency, int seconds, int rate, String run) throws InterruptedException {
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        if (rate > 0) {
+            paced(concurrency, rate, run);
+            return;
+        }
         CountDownLatch done = new CountDownLatch(concurrency);
         for (int i = 0; i < concurrency; i++) {
-            send(run, done);
+            send(run, done, true);
         }
         done.await(seconds + 60L, TimeUnit.SECONDS);
     }
 
-    private void send(String run, CountDownLatch done) {
-        if (System.nanoTime() > deadline) {
+    /** Sends on a schedule (1 ms ticks, catching up on late ones), whatever the answers; then waits for the rest. */
+    private void paced(int concurrency, int rate, String run) throws InterruptedException {
+        long start = System.nanoTime();
+        long sent = 0;
+        CountDownLatch never = new CountDownLatch(1);
+        while (System.nanoTime() < deadline) {
+            long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+            for (; sent < due; sent++) {
+                if (inFlight.get() >= concurrency) {
+                    skipped.incrementAndGet();
+                } else {
+                    inFlight.incrementAndGet();
+                    vertx.runOnContext(ignored -> send(run, never, false));
+                }
+            }
+            Thread.sleep(1);
+        }
+        long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inFlight.get() > 0 && System.nanoTime() < wait) {
+            Thread.sleep(5);
+        }
+    }
+
+    private void send(String run, CountDownLatch done, boolean closedLoop) {
+        if (closedLoop && System.nanoTime() > deadline) {
             done.countDown();
             return;
         }
@@ -111,7 +162,11 @@ final class IngestLoad {
                     } else {
                         errors.incrementAndGet();
                     }
-                    send(run, done);
+                    if (closedLoop) {
+                        send(run, done, true);
+                    } else {
+                        inFlight.decrementAndGet();
+                    }
                 });
     }
 

@@ -79,8 +79,8 @@ public final class LoadTool {
 
     private void ingest() throws InterruptedException {
         IngestLoad load = new IngestLoad(vertx, arg("ingest", "http://127.0.0.1:8081"), args.get("key"),
-                intArg("topics", 100), intArg("batch", 1));
-        System.out.print(load.run(intArg("concurrency", 64), intArg("duration", 10)));
+                intArg("topics", 100), intArg("batch", 1), pids(arg("pids", "")));
+        System.out.print(load.run(intArg("concurrency", 64), intArg("duration", 10), intArg("rate", 0)));
     }
 
     private void fanout() throws Exception {
@@ -229,7 +229,7 @@ public final class LoadTool {
         return pids;
     }
 
-    private static Map<String, ProcStats> stats(Map<String, List<Long>> pids) {
+    static Map<String, ProcStats> stats(Map<String, List<Long>> pids) {
         Map<String, ProcStats> stats = new LinkedHashMap<>();
         pids.forEach((name, group) -> stats.put(name, ProcStats.of(group)));
         return stats;
