@@ -63,6 +63,14 @@ class LiveCostTest extends EdgeTestSupport {
         return after.get(command) - before.get(command);
     }
 
+    /**
+     * HMGETs the pod sent: commandstats also counts those run inside scripts, and every call of the append script
+     * (one topic each here) reads its topic's facts with one.
+     */
+    private static long podHmgets(Map<String, Long> before, Map<String, Long> after) {
+        return delta(before, after, "hmget") - delta(before, after, "evalsha");
+    }
+
     private static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(body);
@@ -107,7 +115,7 @@ class LiveCostTest extends EdgeTestSupport {
             Map<String, Long> after = edgeCommands();
             assertThat(delta(before, after, "ssubscribe")).as("subscriptions").isEqualTo(1);
             assertThat(delta(before, after, "sunsubscribe")).as("unsubscriptions").isEqualTo(1);
-            assertThat(delta(before, after, "hmget")).as("position reads").isEqualTo(1);
+            assertThat(podHmgets(before, after)).as("position reads").isEqualTo(1);
             assertThat(delta(before, after, "xread")).isZero();
             assertThat(delta(before, after, "xrange")).isZero();
             // The one publish; the edge read no history.
@@ -131,9 +139,10 @@ class LiveCostTest extends EdgeTestSupport {
             assertThat(clients.get(0).take(20, WAIT)).hasSize(20);
             Map<String, Long> after = edgeCommands();
             assertThat(delta(before, after, "evalsha")).as("the publishes only").isEqualTo(20);
-            for (String command : List.of("ssubscribe", "sunsubscribe", "hmget", "xread", "xrange")) {
+            for (String command : List.of("ssubscribe", "sunsubscribe", "xread", "xrange")) {
                 assertThat(delta(before, after, command)).as(command).isZero();
             }
+            assertThat(podHmgets(before, after)).as("hmget").isZero();
             assertThat(metric("quiver_edge_redis_reads_total{kind=\"live\"}")
                     + metric("quiver_edge_redis_reads_total{kind=\"replay\"}")).isEqualTo(readsBefore);
             assertThat(metric("quiver_edge_events_read_total") - eventsBefore).isEqualTo(20);

@@ -5,13 +5,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
@@ -27,8 +33,8 @@ import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.problem.ProblemException;
 
 /**
- * The only way events enter Redis: appends events of one topic to its stream and folds them into its state in ONE
- * atomic Lua script ({@code append.lua}), with idempotency and retention. Every writer (HTTP ingest, WebSocket
+ * The only way events enter Redis: appends events to their topics' streams and folds them into their state with
+ * ONE Lua script ({@code append.lua}), atomic per topic, with idempotency and retention. Every writer (HTTP ingest, WebSocket
  * publish) goes through here, so every writer follows the same rules.
  */
 @ApplicationScoped
@@ -37,6 +43,8 @@ public class EventWriter {
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int RETRY_AFTER_SECONDS = 1;
+    /** Events per script call: a batch of the largest size ingest takes runs as a few short calls. */
+    static final int EVENTS_PER_CALL = 256;
 
     private final Redis redis;
     private final RetentionPolicy retention;
@@ -44,15 +52,28 @@ public class EventWriter {
     private final Duration timeout;
     private final int waitReplicas;
     private final Duration waitTimeout;
+    private final boolean cluster;
 
-    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, ReplicationConfig replication) {
+    /**
+     * @param clientType the Quarkus Redis client's type: on a cluster, one script call holds the topics of one hash
+     *        slot only
+     */
+    @Inject
+    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, ReplicationConfig replication,
+            @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
         this.redis = redis;
+        this.cluster = "cluster".equalsIgnoreCase(clientType);
         this.retention = retention;
         this.idempotencyWindow = config.idempotencyWindow();
         this.waitReplicas = replication.waitReplicas();
         this.waitTimeout = replication.waitTimeout();
         // The replicas' wait is part of the write: the overall limit must leave room for it.
         this.timeout = waitReplicas > 0 ? config.redisTimeout().plus(waitTimeout) : config.redisTimeout();
+    }
+
+    /** A writer for a single Redis primary (standalone or Sentinel). */
+    public EventWriter(Redis redis, RetentionPolicy retention, EventsConfig config, ReplicationConfig replication) {
+        this(redis, retention, config, replication, "standalone");
     }
 
     /**
@@ -73,31 +94,89 @@ public class EventWriter {
      * did not acknowledge in time; a timed-out write may still have landed.
      */
     public Uni<AppendResult> append(String topic, List<AppendRequest> events) {
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("nothing to append");
+        return appendAll(List.of(new TopicEvents(topic, events))).map(outcomes -> outcomes.get(0).resultOrThrow());
+    }
+
+    /**
+     * Appends the events of several topics, each topic's events atomically and in order, every topic independently
+     * of the others: one topic's conflict or outage leaves the others written. Topics share script calls (one round
+     * trip and one script run for a whole batch on a single primary; on Redis Cluster one per hash slot), a call
+     * holding at most {@value #EVENTS_PER_CALL} events unless one topic alone has more, so that no single call keeps
+     * Redis busy for long. Never fails as a whole: each outcome carries its topic's result or failure.
+     */
+    public Uni<List<TopicOutcome>> appendAll(List<TopicEvents> topics) {
+        List<List<TopicEvents>> calls = calls(topics);
+        List<Uni<List<TopicOutcome>>> sent = new ArrayList<>(calls.size());
+        for (List<TopicEvents> call : calls) {
+            sent.add(call(call));
         }
-        return send(topic, events)
+        if (sent.size() == 1) {
+            return sent.get(0);
+        }
+        return Uni.join().all(sent).andFailFast().map(results -> {
+            // Calls regroup topics; answer in the caller's order.
+            Map<TopicEvents, TopicOutcome> outcomes = new IdentityHashMap<>();
+            for (int c = 0; c < calls.size(); c++) {
+                for (int t = 0; t < calls.get(c).size(); t++) {
+                    outcomes.put(calls.get(c).get(t), results.get(c).get(t));
+                }
+            }
+            return topics.stream().map(outcomes::get).toList();
+        });
+    }
+
+    /** Groups topics into script calls: by hash slot on a cluster, else in order, up to the size limit. */
+    List<List<TopicEvents>> calls(List<TopicEvents> topics) {
+        for (TopicEvents topic : topics) {
+            if (topic.events().isEmpty()) {
+                throw new IllegalArgumentException("nothing to append to " + topic.topic());
+            }
+        }
+        Map<Integer, List<List<TopicEvents>>> groups = new LinkedHashMap<>();
+        Map<Integer, Integer> sizes = new HashMap<>();
+        for (TopicEvents topic : topics) {
+            int group = cluster ? KeySlot.of(new TopicKeys(topic.topic()).stream()) : 0;
+            List<List<TopicEvents>> calls = groups.computeIfAbsent(group, g -> new ArrayList<>());
+            int size = sizes.getOrDefault(group, 0);
+            if (calls.isEmpty() || size + topic.events().size() > EVENTS_PER_CALL) {
+                calls.add(new ArrayList<>());
+                size = 0;
+            }
+            calls.get(calls.size() - 1).add(topic);
+            sizes.put(group, size + topic.events().size());
+        }
+        return groups.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** One script call; a failure of the call is every topic's failure. */
+    private Uni<List<TopicOutcome>> call(List<TopicEvents> topics) {
+        return send(topics)
                 .ifNoItem().after(timeout).failWith(() -> ProblemException.unavailable(
                         "Redis did not acknowledge the write within " + timeout.toMillis() + " ms",
                         RETRY_AFTER_SECONDS, null))
-                .onFailure(e -> !(e instanceof ProblemException) && !(e instanceof IdempotencyConflictException))
+                .onFailure(e -> !(e instanceof ProblemException))
                 .transform(EventWriter::unavailable)
-                .map(response -> parse(response, events.size()));
+                .map(response -> parse(response, topics))
+                .onFailure().recoverWithItem(failure -> topics.stream()
+                        .map(topic -> new TopicOutcome(topic.topic(), null, failure)).toList());
     }
 
     /**
      * The script's reply; with {@code wait-replicas}, only once enough replicas have the write. Too few in time is a
-     * 503: the write is on the primary and may be lost in a failover, and a retry with the same idempotency key waits
-     * again without writing twice.
+     * 503 for every topic of the call: the write is on the primary and may be lost in a failover, and a retry with
+     * the same idempotency key waits again without writing twice.
      */
-    private Uni<Response> send(String topic, List<AppendRequest> events) {
+    private Uni<Response> send(List<TopicEvents> topics) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        request(topics, keys, args, waitReplicas > 0);
         if (waitReplicas == 0) {
-            return LuaScript.APPEND.run(redis, keyNames(topic, events), args(topic, events, false));
+            return LuaScript.APPEND.run(redis, keys, args);
         }
-        return LuaScript.APPEND.runThenWait(redis, keyNames(topic, events), args(topic, events, true), waitReplicas,
-                waitTimeout.toMillis()).map(replies -> {
+        return LuaScript.APPEND.runThenWait(redis, keys, args, waitReplicas, waitTimeout.toMillis())
+                .map(replies -> {
                     long acknowledged = replies.get(1).toLong();
-                    if (acknowledged < waitReplicas && "OK".equals(replies.get(0).get(0).toString())) {
+                    if (acknowledged < waitReplicas && wroteAnything(replies.get(0))) {
                         throw ProblemException.unavailable("Redis replicated the write to " + acknowledged + " of "
                                 + waitReplicas + " replicas within " + waitTimeout.toMillis()
                                 + " ms; retry with the same Idempotency-Key", RETRY_AFTER_SECONDS, null);
@@ -106,59 +185,79 @@ public class EventWriter {
                 });
     }
 
-    private static List<String> keyNames(String topic, List<AppendRequest> events) {
-        TopicKeys keys = new TopicKeys(topic);
-        List<String> keyNames = new ArrayList<>(
-                List.of(keys.stream(), keys.state(), keys.meta(), keys.index(), keys.live()));
-        for (AppendRequest event : events) {
-            if (event.idempotencyKey() != null) {
-                keyNames.add(keys.idempotency(digest(event.idempotencyKey())));
+    private static boolean wroteAnything(Response reply) {
+        for (Response topic : reply) {
+            if ("OK".equals(topic.get(0).toString())) {
+                return true;
             }
         }
-        return keyNames;
+        return false;
     }
 
-    private List<String> args(String topic, List<AppendRequest> events, boolean thenWait) {
-        // Idempotency records follow the topic's five keys; each event names its record by 1-based index.
-        int slot = 6;
-        RetentionPolicy.Limits limits = retention.limitsFor(topic);
-        List<String> args = new ArrayList<>(6 + events.size() * 6);
+    /** Fills the script's KEYS and ARGV (the layout is documented in append.lua). */
+    private void request(List<TopicEvents> topics, List<String> keys, List<String> args, boolean thenWait) {
         args.add(newEpoch());
-        args.add(Long.toString(limits.maxLen()));
-        args.add(Long.toString(limits.maxAge().toMillis()));
         args.add(Long.toString(idempotencyWindow.toMillis()));
-        args.add(Integer.toString(events.size()));
         args.add(thenWait ? "1" : "0");
-        for (AppendRequest event : events) {
-            EventDraft draft = event.draft();
-            args.add(draft.type());
-            args.add(draft.key() == null ? "" : draft.key());
-            args.add(draft.op() == null ? "" : draft.op().wire());
-            args.add(draft.data());
-            if (event.idempotencyKey() == null) {
-                args.add("0");
-                args.add("");
-            } else {
-                args.add(Integer.toString(slot++));
-                args.add(draft.fingerprint());
+        args.add(Integer.toString(topics.size()));
+        for (TopicEvents topic : topics) {
+            TopicKeys names = new TopicKeys(topic.topic());
+            keys.add(names.stream());
+            keys.add(names.state());
+            keys.add(names.meta());
+            keys.add(names.index());
+            keys.add(names.live());
+            RetentionPolicy.Limits limits = retention.limitsFor(topic.topic());
+            int records = 0;
+            for (AppendRequest event : topic.events()) {
+                records += event.idempotencyKey() == null ? 0 : 1;
+            }
+            args.add(Integer.toString(topic.events().size()));
+            args.add(Long.toString(limits.maxLen()));
+            args.add(Long.toString(limits.maxAge().toMillis()));
+            args.add(Integer.toString(records));
+            for (AppendRequest event : topic.events()) {
+                EventDraft draft = event.draft();
+                args.add(draft.type());
+                args.add(draft.key() == null ? "" : draft.key());
+                args.add(draft.op() == null ? "" : draft.op().wire());
+                args.add(draft.data());
+                if (event.idempotencyKey() == null) {
+                    args.add("0");
+                    args.add("");
+                } else {
+                    // KEYS index (1-based) of this event's record, which follows its topic's keys.
+                    keys.add(names.idempotency(digest(event.idempotencyKey())));
+                    args.add(Integer.toString(keys.size()));
+                    args.add(draft.fingerprint());
+                }
             }
         }
-        return args;
     }
 
-    private static AppendResult parse(Response response, int count) {
-        if ("CONFLICT".equals(response.get(0).toString())) {
-            throw new IdempotencyConflictException(response.get(1).toInteger() - 1);
+    private static List<TopicOutcome> parse(Response reply, List<TopicEvents> topics) {
+        List<TopicOutcome> outcomes = new ArrayList<>(topics.size());
+        for (int t = 0; t < topics.size(); t++) {
+            Response response = reply.get(t);
+            String topic = topics.get(t).topic();
+            if ("CONFLICT".equals(response.get(0).toString())) {
+                outcomes.add(new TopicOutcome(topic, null,
+                        new IdempotencyConflictException(response.get(1).toInteger() - 1)));
+                continue;
+            }
+            int count = topics.get(t).events().size();
+            Response ids = response.get(2);
+            Response replayed = response.get(3);
+            List<String> idList = new ArrayList<>(count);
+            List<Boolean> replayList = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                idList.add(ids.get(i).toString());
+                replayList.add(replayed.get(i).toInteger() == 1);
+            }
+            outcomes.add(new TopicOutcome(topic, new AppendResult(response.get(1).toString(), idList, replayList),
+                    null));
         }
-        Response ids = response.get(2);
-        Response replayed = response.get(3);
-        List<String> idList = new ArrayList<>(count);
-        List<Boolean> replayList = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            idList.add(ids.get(i).toString());
-            replayList.add(replayed.get(i).toInteger() == 1);
-        }
-        return new AppendResult(response.get(1).toString(), idList, replayList);
+        return outcomes;
     }
 
     /**

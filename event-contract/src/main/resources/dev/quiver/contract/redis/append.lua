@@ -1,66 +1,38 @@
--- Appends events to ONE topic and folds them into its state, atomically (docs/redis-layout.md).
+-- Appends events to one or more topics and folds them into their state; each topic's part is atomic and every
+-- topic is written independently of the others (docs/redis-layout.md). On Redis Cluster all topics of one call share
+-- a hash slot (the caller groups them); elsewhere one call may carry any topics, so a batch costs one round trip.
 --
--- KEYS[1] stream   KEYS[2] state hash   KEYS[3] meta hash   KEYS[4] key index (sorted set)
--- KEYS[5] live channel (a Pub/Sub shard channel, declared here so that it shares the topic's cluster slot)
--- KEYS[6..]        idempotency records, one per event that carries an idempotency key
--- ARGV[1] epoch candidate (kept only if the topic has no epoch yet)
--- ARGV[2] max entries to keep, approximately (0: no count limit)
--- ARGV[3] max age in milliseconds, approximately (0: no age limit); measured on the Redis clock, the clock ids use
--- ARGV[4] idempotency record TTL in milliseconds
--- ARGV[5] number of events n
--- ARGV[6] "1" when the caller sends WAIT after this call: a call that writes nothing (every event a replay) then
---         rewrites the epoch, so that WAIT covers the earlier write it replays (WAIT only counts this connection's
---         writes); else "0"
--- then 6 arguments per event:
+-- ARGV[1] epoch candidate (kept only by a topic that has no epoch yet)
+-- ARGV[2] idempotency record TTL in milliseconds
+-- ARGV[3] "1" when the caller sends WAIT after this call: a topic whose events are all replays then rewrites its
+--         epoch, so that WAIT covers the earlier write it replays (WAIT only counts this connection's writes); else "0"
+-- ARGV[4] number of topics
+-- then, per topic, 4 arguments:
+--         number of events n, max entries to keep approximately (0: no count limit), max age in milliseconds
+--         approximately (0: no age limit; measured on the clock the ids use), number of idempotency records m
+--   followed by 6 arguments per event:
 --         type, key ("": none), op ("": none), data (JSON text),
 --         index into KEYS of its idempotency record (0: none), request fingerprint
+-- KEYS, per topic in the same order: stream, state hash, meta hash, key index (sorted set), live channel (a Pub/Sub
+--         shard channel, declared so that it shares the topic's slot), then its m idempotency records
 --
--- Every event written (not a replayed one) is also published on the live channel, with SPUBLISH (PUBLISH where the
--- server has no sharded Pub/Sub, Redis < 7), as netstrings: "q1", epoch, id, the id of the event before it in the
--- stream ("" for the first), then the stream entry's fields and values in their order (docs/redis-layout.md).
+-- Every event written (not a replayed one) is also published on its topic's live channel, with SPUBLISH (PUBLISH
+-- where the server has no sharded Pub/Sub, Redis < 7), as netstrings: "q1", epoch, id, the id of the event before it
+-- in the stream ("" for the first), then the stream entry's fields and values in their order.
 --
--- Returns {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
-local stream, state, meta, index, live = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local n = tonumber(ARGV[5])
+-- Trimming is amortised: a topic is trimmed once per max(1, min(64, max-len / 100)) appends and once its newest id is
+-- min(1000, max-age / 100) ms past the last trim, so history overshoots its limits by at most ~1 % (plus the whole
+-- 100-entry nodes approximate trimming keeps), never by an unbounded amount. Meta keeps the count in `untrimmed`
+-- and the time in `trimmed_at`.
+--
+-- Returns, per topic in order, {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
+local ttl = ARGV[2]
+local then_wait = ARGV[3] == '1'
 local PER_EVENT = 6
-
-local function record_of(i)
-  local a = 6 + (i - 1) * PER_EVENT
-  local slot = tonumber(ARGV[a + 5])
-  if slot == 0 then
-    return nil, a
-  end
-  return KEYS[slot], a
-end
 
 local function split_record(rec)
   local space = string.find(rec, ' ', 1, true)
   return string.sub(rec, 1, space - 1), string.sub(rec, space + 1)
-end
-
--- First pass, before any write: one conflicting retry rejects the whole call and writes nothing. Two events of
--- this very call with one key and different content conflict too.
-local seen = {}
-for i = 1, n do
-  local key, a = record_of(i)
-  if key then
-    local rec = redis.call('GET', key)
-    if rec then
-      local fingerprint = split_record(rec)
-      if fingerprint ~= ARGV[a + 6] then
-        return {'CONFLICT', i}
-      end
-    end
-    if seen[key] and seen[key] ~= ARGV[a + 6] then
-      return {'CONFLICT', i}
-    end
-    seen[key] = ARGV[a + 6]
-  end
-end
-
-local epoch = ARGV[1]
-if redis.call('HSETNX', meta, 'epoch', epoch) == 0 then
-  epoch = redis.call('HGET', meta, 'epoch')
 end
 
 local function netstring(s)
@@ -68,7 +40,7 @@ local function netstring(s)
 end
 
 local sharded = true
-local function publish(message)
+local function publish(live, message)
   if sharded then
     local reply = redis.pcall('SPUBLISH', live, message)
     if type(reply) ~= 'table' or not reply.err then
@@ -79,83 +51,154 @@ local function publish(message)
   redis.call('PUBLISH', live, message)
 end
 
-local previous = redis.call('HGET', meta, 'cursor') or ''
-local ids, replayed = {}, {}
-local last = nil
-for i = 1, n do
-  local record, a = record_of(i)
-  local id = nil
-  if record then
-    local rec = redis.call('GET', record)
-    if rec then
-      local _, previous = split_record(rec)
-      id = previous
-    end
-  end
-  if id then
-    replayed[i] = 1
-  else
-    replayed[i] = 0
-    local type, key, op, data = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-    if key == '' then
-      id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
-      publish('2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
-        .. '4:type,' .. netstring(type) .. '4:data,' .. netstring(data))
-    else
-      id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
-      publish('2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
-        .. '4:type,' .. netstring(type) .. '3:key,' .. netstring(key) .. '2:op,' .. netstring(op)
-        .. '4:data,' .. netstring(data))
-      if op == 'delete' then
-        redis.call('HDEL', state, key)
-        redis.call('ZREM', index, key)
-      else
-        redis.call('HSET', state, key, id .. ' ' .. data)
-        -- Score 0 for all: the index orders keys by their bytes, for paging snapshots by key.
-        redis.call('ZADD', index, 0, key)
-      end
-    end
-    if record then
-      redis.call('SET', record, ARGV[a + 6] .. ' ' .. id, 'PX', ARGV[4])
-    end
-    last = id
-    previous = id
-  end
-  ids[i] = id
+local function ms_of(id)
+  return tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))
 end
 
-if last then
-  redis.call('HSET', meta, 'cursor', last)
-  local trimmed = 0
-  if tonumber(ARGV[2]) > 0 then
-    trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', ARGV[2])
-  end
-  local max_age = tonumber(ARGV[3])
-  if max_age > 0 then
-    local now = redis.call('TIME')
-    local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - max_age
-    -- Never past the event just written, whatever the clocks say.
-    local last_ms = tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1))
-    if cutoff > last_ms then
-      cutoff = last_ms
+-- First pass over one topic, before any write: one conflicting retry rejects the topic's part and writes nothing
+-- of it. Two events of this very call with one key and different content conflict too.
+local function conflict(n, first)
+  local seen = {}
+  for i = 1, n do
+    local a = first + (i - 1) * PER_EVENT
+    local slot = tonumber(ARGV[a + 4])
+    if slot ~= 0 then
+      local key = KEYS[slot]
+      local rec = redis.call('GET', key)
+      if rec then
+        local fingerprint = split_record(rec)
+        if fingerprint ~= ARGV[a + 5] then
+          return i
+        end
+      end
+      if seen[key] and seen[key] ~= ARGV[a + 5] then
+        return i
+      end
+      seen[key] = ARGV[a + 5]
     end
+  end
+  return nil
+end
+
+local function trim(stream, max_len, max_age, last)
+  local trimmed = 0
+  if max_len > 0 then
+    trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', max_len)
+  end
+  if max_age > 0 then
+    -- The newest id carries the Redis clock (never behind the previous id): nothing it just wrote goes.
+    local cutoff = ms_of(last) - max_age
     if cutoff > 0 then
       trimmed = trimmed + redis.call('XTRIM', stream, 'MINID', '~', string.format('%.0f', cutoff) .. '-0')
     end
   end
-  if trimmed > 0 then
-    -- Everything before the first kept entry is gone: cursors older than it can no longer be served.
-    local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-    if first[1] then
-      redis.call('HSET', meta, 'floor', first[1][1])
-    else
-      redis.call('HSET', meta, 'floor', last)
-    end
+  return trimmed
+end
+
+local function append_topic(k, first, n, max_len, max_age)
+  local stream, state, meta, index, live = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local bad = conflict(n, first)
+  if bad then
+    return {'CONFLICT', bad}
   end
+  local facts = redis.call('HMGET', meta, 'epoch', 'cursor', 'untrimmed', 'trimmed_at')
+  local epoch = facts[1]
+  local fresh_epoch = not epoch
+  if fresh_epoch then
+    epoch = ARGV[1]
+  end
+  local previous = facts[2] or ''
+  local ids, replayed = {}, {}
+  local last = nil
+  local written = 0
+  for i = 1, n do
+    local a = first + (i - 1) * PER_EVENT
+    local slot = tonumber(ARGV[a + 4])
+    local record = slot ~= 0 and KEYS[slot] or nil
+    local id = nil
+    if record then
+      local rec = redis.call('GET', record)
+      if rec then
+        local _, earlier = split_record(rec)
+        id = earlier
+      end
+    end
+    if id then
+      replayed[i] = 1
+    else
+      replayed[i] = 0
+      local type, key, op, data = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+      if key == '' then
+        id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
+        publish(live, '2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
+          .. '4:type,' .. netstring(type) .. '4:data,' .. netstring(data))
+      else
+        id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
+        publish(live, '2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
+          .. '4:type,' .. netstring(type) .. '3:key,' .. netstring(key) .. '2:op,' .. netstring(op)
+          .. '4:data,' .. netstring(data))
+        if op == 'delete' then
+          redis.call('HDEL', state, key)
+          redis.call('ZREM', index, key)
+        elseif redis.call('HSET', state, key, id .. ' ' .. data) == 1 then
+          -- A key new to the state is new to the index (this script keeps both); score 0 for all: the index
+          -- orders keys by their bytes, for paging snapshots by key.
+          redis.call('ZADD', index, 0, key)
+        end
+      end
+      if record then
+        redis.call('SET', record, ARGV[a + 5] .. ' ' .. id, 'PX', ttl)
+      end
+      last = id
+      previous = id
+      written = written + 1
+    end
+    ids[i] = id
+  end
+
+  if last then
+    local untrimmed = (tonumber(facts[3]) or 0) + written
+    local trimmed_at = tonumber(facts[4]) or 0
+    local last_ms = ms_of(last)
+    local due = false
+    if max_len > 0 and untrimmed >= math.max(1, math.min(64, math.floor(max_len / 100))) then
+      due = true
+    end
+    if max_age > 0 and last_ms - trimmed_at >= math.min(1000, math.floor(max_age / 100)) then
+      due = true
+    end
+    local floor = nil
+    if due then
+      untrimmed, trimmed_at = 0, last_ms
+      if trim(stream, max_len, max_age, last) > 0 then
+        -- Everything before the first kept entry is gone: cursors older than it can no longer be served.
+        local kept = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+        floor = kept[1] and kept[1][1] or last
+      end
+    end
+    local fields = {'cursor', last, 'untrimmed', untrimmed, 'trimmed_at', string.format('%.0f', trimmed_at)}
+    if fresh_epoch then
+      fields[#fields + 1] = 'epoch'
+      fields[#fields + 1] = epoch
+    end
+    if floor then
+      fields[#fields + 1] = 'floor'
+      fields[#fields + 1] = floor
+    end
+    redis.call('HSET', meta, unpack(fields))
+  elseif fresh_epoch or then_wait then
+    redis.call('HSET', meta, 'epoch', epoch)
+  end
+  return {'OK', epoch, ids, replayed}
 end
 
-if not last and ARGV[6] == '1' then
-  redis.call('HSET', meta, 'epoch', epoch)
+local results = {}
+local a = 5
+local k = 1
+for t = 1, tonumber(ARGV[4]) do
+  local n, max_len, max_age, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  results[t] = append_topic(k, a + 4, n, max_len, max_age)
+  a = a + 4 + n * PER_EVENT
+  k = k + 5 + m
 end
-
-return {'OK', epoch, ids, replayed}
+return results

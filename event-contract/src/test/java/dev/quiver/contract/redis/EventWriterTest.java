@@ -351,4 +351,104 @@ class EventWriterTest {
             redis.call("CONFIG", "SET", "maxmemory", "0");
         }
     }
+
+    /** Calls of a command since the last CONFIG RESETSTAT, from INFO commandstats (script-run commands included). */
+    private static long calls(String command) {
+        String stats = (String) redis.call("INFO", "commandstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void aBatchOverManyTopicsIsOneScriptCallAndEachTopicIsItsOwn() {
+        EventWriter writer = writer(TestConfig.defaults());
+        append(writer, "t7", upsert("t7", "k", "0", "taken"));
+        List<TopicEvents> topics = new ArrayList<>();
+        for (int t = 0; t < 50; t++) {
+            String topic = "t" + t;
+            topics.add(new TopicEvents(topic, List.of(upsert(topic, "k", "1", t == 7 ? "taken" : null),
+                    upsert(topic, "j", "2", null))));
+        }
+        redis.call("CONFIG", "RESETSTAT");
+        List<TopicOutcome> outcomes = writer.appendAll(topics).await().atMost(Duration.ofSeconds(10));
+
+        assertThat(calls("evalsha") + calls("eval")).as("one round trip, one script run").isEqualTo(1);
+        assertThat(outcomes).extracting(TopicOutcome::topic)
+                .containsExactlyElementsOf(topics.stream().map(TopicEvents::topic).toList());
+        // t7 reused a key for other content: nothing of t7 is written, everything else is.
+        assertThat(outcomes.get(7).failure()).isInstanceOfSatisfying(IdempotencyConflictException.class,
+                e -> assertThat(e.index()).isZero());
+        assertThat(redis.call("XLEN", new TopicKeys("t7").stream())).isEqualTo(1L);
+        for (int t = 0; t < 50; t++) {
+            if (t == 7) {
+                continue;
+            }
+            TopicKeys keys = new TopicKeys("t" + t);
+            AppendResult result = outcomes.get(t).result();
+            assertThat(result.ids()).hasSize(2);
+            assertThat(redis.call("XLEN", keys.stream())).isEqualTo(2L);
+            assertThat(redis.call("HGET", keys.meta(), "cursor")).isEqualTo(result.ids().get(1));
+            assertThat(redis.call("HGET", keys.meta(), "epoch")).isEqualTo(result.epoch());
+            assertThat(redis.call("HGET", keys.state(), "j")).isEqualTo(result.ids().get(1) + " 2");
+            assertThat(redis.call("ZRANGE", keys.index(), "0", "-1")).isEqualTo(List.of("j", "k"));
+        }
+    }
+
+    @Test
+    void callsHoldOneSlotOnAClusterAndABoundedNumberOfEventsEverywhere() {
+        TestConfig config = TestConfig.defaults();
+        EventWriter single = writer(config);
+        EventWriter cluster = new EventWriter(client, new RetentionPolicy(config), config, TestConfig.noWait(),
+                "cluster");
+        List<TopicEvents> topics = new ArrayList<>();
+        for (int t = 0; t < 40; t++) {
+            List<AppendRequest> events = new ArrayList<>();
+            for (int i = 0; i < (t == 3 ? 300 : 10); i++) {
+                events.add(upsert("t" + t, "k", Integer.toString(i), null));
+            }
+            topics.add(new TopicEvents("t" + t, events));
+        }
+        List<List<TopicEvents>> calls = single.calls(topics);
+        assertThat(calls.stream().flatMap(List::stream).toList()).as("every topic once, in order")
+                .containsExactlyElementsOf(topics);
+        for (List<TopicEvents> call : calls) {
+            int events = call.stream().mapToInt(t -> t.events().size()).sum();
+            assertThat(events <= EventWriter.EVENTS_PER_CALL || call.size() == 1)
+                    .as("a call over the limit holds one topic alone").isTrue();
+        }
+        for (List<TopicEvents> call : cluster.calls(topics)) {
+            assertThat(call.stream().map(t -> KeySlot.of(new TopicKeys(t.topic()).stream())).distinct()).hasSize(1);
+        }
+    }
+
+    @Test
+    void trimmingIsAmortisedButKeepsHistoryWithinAFewPercentOfItsLimit() {
+        // 200 entries: trimmed every 2nd append. The count overshoots by at most that, plus the 100-entry nodes
+        // approximate trimming keeps whole; the floor still names the first entry kept.
+        EventWriter writer = writer(TestConfig.defaults().withRetention(200, Duration.ZERO));
+        redis.call("CONFIG", "RESETSTAT");
+        for (int i = 0; i < 1000; i++) {
+            append(writer, "busy", upsert("busy", "k", Integer.toString(i), null));
+        }
+        TopicKeys keys = new TopicKeys("busy");
+        assertThat(calls("xtrim")).isEqualTo(500);
+        assertThat((Long) redis.call("XLEN", keys.stream())).isBetween(200L, 302L);
+        @SuppressWarnings("unchecked")
+        List<List<Object>> first = (List<List<Object>>) redis.call("XRANGE", keys.stream(), "-", "+", "COUNT", "1");
+        assertThat(redis.call("HGET", keys.meta(), "floor")).isEqualTo(first.get(0).get(0));
+
+        // An age limit of 100 s is checked at most once a second, whatever the rate.
+        EventWriter aged = writer(TestConfig.defaults().withRetention(0, Duration.ofSeconds(100)));
+        redis.call("CONFIG", "RESETSTAT");
+        long started = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            append(aged, "aged", upsert("aged", "k", Integer.toString(i), null));
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        assertThat(calls("xtrim")).isBetween(1L, seconds + 2);
+    }
 }

@@ -25,9 +25,10 @@ import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.publish.EventPublisher;
 import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.contract.redis.AppendResult;
 import dev.quiver.contract.redis.EventWriter;
 import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.redis.TopicEvents;
+import dev.quiver.contract.redis.TopicOutcome;
 import dev.quiver.ingest.config.IngestConfig;
 import dev.quiver.ingest.metrics.IngestMetrics;
 
@@ -175,39 +176,33 @@ public class IngestService {
         return new AppendRequest(draft, idempotency == null ? null : IdempotencyKeys.batchItem(idempotency, index));
     }
 
-    /** One topic's write in a batch: its result, or why it failed. */
-    private record TopicWrite(String topic, List<Integer> positions, AppendResult result, Throwable failure) {
-    }
-
     /**
-     * Writes every topic's events in one script call per topic, all topics concurrently. When some topics fail (a
-     * Redis node down, a conflict), the others are still written, and the problem says which: {@code written} and
-     * {@code failed} list the topics, so a client knows what its retry (same Idempotency-Key) will recognise.
+     * Writes every topic's events atomically per topic, the topics sharing script calls (see
+     * {@link EventWriter#appendAll}). When some topics fail (a Redis node down, a conflict), the others are still
+     * written, and the problem says which: {@code written} and {@code failed} list the topics, so a client knows what
+     * its retry (same Idempotency-Key) will recognise.
      */
     private Uni<List<Accepted>> write(List<AppendRequest> events) {
         Map<String, List<Integer>> positions = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
             positions.computeIfAbsent(events.get(i).draft().topic(), t -> new ArrayList<>()).add(i);
         }
-        List<Uni<TopicWrite>> writes = new ArrayList<>(positions.size());
-        for (Map.Entry<String, List<Integer>> topic : positions.entrySet()) {
-            List<AppendRequest> ofTopic = topic.getValue().stream().map(events::get).toList();
-            writes.add(writer.append(topic.getKey(), ofTopic)
-                    .onFailure(IdempotencyConflictException.class)
-                    .transform(e -> conflict(topic.getValue().get(((IdempotencyConflictException) e).index())))
-                    .onItemOrFailure().transform((result, failure) -> new TopicWrite(topic.getKey(),
-                            topic.getValue(), result, failure)));
-        }
-        return Uni.join().all(writes).andFailFast().map(results -> {
+        List<TopicEvents> topics = new ArrayList<>(positions.size());
+        positions.forEach((topic, at) -> topics.add(new TopicEvents(topic, at.stream().map(events::get).toList())));
+        return writer.appendAll(topics).map(outcomes -> {
             List<String> written = new ArrayList<>();
             List<String> failed = new ArrayList<>();
             Throwable first = null;
-            for (TopicWrite write : results) {
-                if (write.failure() == null) {
-                    written.add(write.topic());
-                } else {
-                    failed.add(write.topic());
-                    first = first == null ? write.failure() : first;
+            for (TopicOutcome outcome : outcomes) {
+                if (outcome.failure() == null) {
+                    written.add(outcome.topic());
+                    continue;
+                }
+                failed.add(outcome.topic());
+                if (first == null) {
+                    first = outcome.failure() instanceof IdempotencyConflictException conflict
+                            ? conflict(positions.get(outcome.topic()).get(conflict.index()))
+                            : outcome.failure();
                 }
             }
             if (first != null) {
@@ -217,10 +212,11 @@ public class IngestService {
                 throw first instanceof RuntimeException runtime ? runtime : new IllegalStateException(first);
             }
             Accepted[] accepted = new Accepted[events.size()];
-            for (TopicWrite write : results) {
-                for (int j = 0; j < write.positions().size(); j++) {
-                    accepted[write.positions().get(j)] = new Accepted(write.topic(), write.result().ids().get(j),
-                            write.result().replayed().get(j));
+            for (TopicOutcome outcome : outcomes) {
+                List<Integer> at = positions.get(outcome.topic());
+                for (int j = 0; j < at.size(); j++) {
+                    accepted[at.get(j)] = new Accepted(outcome.topic(), outcome.result().ids().get(j),
+                            outcome.result().replayed().get(j));
                 }
             }
             return List.of(accepted);
