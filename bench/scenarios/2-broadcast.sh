@@ -15,14 +15,10 @@ say "scenario 2: broadcast, $SUBSCRIBERS subscribers on one topic, rates $RATES 
 for target in $TARGETS; do
     for transport in $TRANSPORTS; do
         if [ "$target" = quiver ]; then
-            start_redis 6393
-            start_service event-ingest ingest 9201 6393
-            INGEST_PID=$SERVICE_PID
-            # shellcheck disable=SC2086
-            start_service stream-edge edge 9202 6393 ${EDGE_JVM_ARGS:-}
+            start_quiver 6393 9201 9202
             tool --target=quiver --transport="$transport" --ingest=http://127.0.0.1:9201 \
                 --edges=http://127.0.0.1:9202 --subscribers="$SUBSCRIBERS" --sources=2 --rates="$RATES" \
-                --duration="$DURATION" --pids=edge=$SERVICE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
+                --duration="$DURATION" --pids=edge=$EDGE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
         else
             start_redis 6394
             start_nchan 9210 6394

@@ -12,14 +12,10 @@ require_built
 versions
 say "scenario 3: many topics, $SUBSCRIBERS subscribers over $TOPICS topics, rates $RATES events/s, $DURATION s each"
 for transport in $TRANSPORTS; do
-    start_redis 6395
-    start_service event-ingest ingest 9301 6395
-    INGEST_PID=$SERVICE_PID
-    # shellcheck disable=SC2086
-    start_service stream-edge edge 9302 6395 ${EDGE_JVM_ARGS:-}
+    start_quiver 6395 9301 9302
     tool --target=quiver --transport="$transport" --ingest=http://127.0.0.1:9301 --edges=http://127.0.0.1:9302 \
         --subscribers="$SUBSCRIBERS" --topics="$TOPICS" --sources=2 --rates="$RATES" --duration="$DURATION" \
-        --pids=edge=$SERVICE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
+        --pids=edge=$EDGE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
     stop_all
 done
 say "results: $RESULTS"

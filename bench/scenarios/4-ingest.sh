@@ -8,6 +8,9 @@ DURATION=${DURATION:-15}
 CONCURRENCY=${CONCURRENCY:-64}
 BATCH=${BATCH:-100}
 PACED_RATE=${PACED_RATE:-1000}
+# The first run warms the JVM up: measured from a cold start, singles ran at a third of their steady rate (the JIT
+# compiles on the two cores the load shares; docs/benchmarks.md, issue #18 goal 4).
+WARMUP=${WARMUP:-30}
 require_built
 versions
 say "scenario 4: ingest, $DURATION s per run, $CONCURRENCY requests in flight (batches: 8 in flight of $BATCH)"
@@ -24,8 +27,9 @@ ingest_run() {
         --pids=ingest=$INGEST,redis=$REDIS_PID "$@"
     redis_time 6396 "$label"
 }
-ingest_run singles --batch=1 --concurrency="$CONCURRENCY"
+ingest_run singles --batch=1 --concurrency="$CONCURRENCY" --warmup="$WARMUP"
 ingest_run batches --batch="$BATCH" --concurrency=8
+ingest_run batches-10-topics --batch="$BATCH" --concurrency=8 --topics=10
 ingest_run paced --batch=1 --concurrency=16 --rate="$PACED_RATE"
 say "redis-benchmark XADD, $CONCURRENCY clients, unpipelined: $(redis-benchmark -p 6396 -c "$CONCURRENCY" -n 1000000 -q \
     XADD bench:xadd '*' seq 1 sent 1 | tr '\r' '\n' | grep 'requests per second' | tail -1)"

@@ -95,6 +95,18 @@ start_service() {
     wait_http "http://127.0.0.1:$port/q/health/ready"
 }
 
+# start_quiver REDIS_PORT INGEST_PORT EDGE_PORT: Redis, event-ingest (INGEST_JVM_ARGS) and one edge (EDGE_JVM_ARGS);
+# sets REDIS_PID, INGEST_PID and EDGE_PID.
+start_quiver() {
+    start_redis "$1"
+    # shellcheck disable=SC2086
+    start_service event-ingest ingest "$2" "$1" ${INGEST_JVM_ARGS:-}
+    INGEST_PID=$SERVICE_PID
+    # shellcheck disable=SC2086
+    start_service stream-edge edge "$3" "$1" ${EDGE_JVM_ARGS:-}
+    EDGE_PID=$SERVICE_PID
+}
+
 # start_nchan PORT REDIS_PORT: nginx + Nchan from bench/nchan/nchan.conf; sets NCHAN_MASTER and NCHAN_WORKERS (a+b+c).
 start_nchan() {
     local prefix=$RUN_DIR/nginx

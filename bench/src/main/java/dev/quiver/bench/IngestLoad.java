@@ -52,13 +52,16 @@ final class IngestLoad {
         this.pids = pids;
     }
 
-    /** @param rate requests per second, 0 for a closed loop */
-    String run(int concurrency, int seconds, int rate) throws InterruptedException {
+    /**
+     * @param rate requests per second, 0 for a closed loop
+     * @param warmup seconds of the same load before the counted window: a fresh JVM spends its first tens of seconds
+     *        compiling (on the cores the load shares), so a short warm-up measures the JIT, not the service
+     */
+    String run(int concurrency, int seconds, int rate, int warmup) throws InterruptedException {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(concurrency));
         String run = Long.toString(System.currentTimeMillis(), 36);
-        // Warm-up (JIT, connections), not counted.
-        loop(concurrency, 3, rate, run + "w");
+        loop(concurrency, warmup, rate, run + "w");
         events.set(0);
         requests.set(0);
         errors.set(0);

@@ -80,7 +80,8 @@ public final class LoadTool {
     private void ingest() throws InterruptedException {
         IngestLoad load = new IngestLoad(vertx, arg("ingest", "http://127.0.0.1:8081"), args.get("key"),
                 intArg("topics", 100), intArg("batch", 1), pids(arg("pids", "")));
-        System.out.print(load.run(intArg("concurrency", 64), intArg("duration", 10), intArg("rate", 0)));
+        System.out.print(load.run(intArg("concurrency", 64), intArg("duration", 10), intArg("rate", 0),
+                intArg("warmup", 3)));
     }
 
     private void fanout() throws Exception {
@@ -117,6 +118,8 @@ public final class LoadTool {
                 topics);
         Killer killer = new Killer(Long.parseLong(arg("kill", "0")), intArg("kill-after", 0));
         double p99Limit = Double.parseDouble(arg("p99-limit", "50"));
+        boolean stopOnLoss = Boolean.parseBoolean(arg("stop-on-loss", "true"));
+        boolean lossy = false;
         int seconds = intArg("duration", 10);
         double best = 0;
         int bestRate = 0;
@@ -176,6 +179,14 @@ public final class LoadTool {
                 // Deliveries of the step still arriving after the settle time: the servers (or the tool) fell behind.
                 stop = "deliveries behind the publish rate";
             }
+            if (stop != null && !stopOnLoss && stop.equals("events missing")) {
+                // A peer that drops events under load is still measured at the next rates; the loss is reported.
+                System.out.printf(
+                        "lost events at %d/s (cumulative missing %d); ramp continues (--stop-on-loss=false)%n",
+                        rate, a.missing());
+                stop = null;
+                lossy = true;
+            }
             if (stop != null) {
                 // Late is not lost: let what is still queued arrive before counting what never will.
                 long last = -1;
@@ -188,6 +199,10 @@ public final class LoadTool {
                         + "out-of-order %d, streams dropped %d, live %d%n", rate, stop, drained.missing(),
                         drained.duplicates(), drained.outOfOrder(), subscribers.dropped(), subscribers.live());
                 break;
+            }
+            if (lossy) {
+                // Measured, but neither sustained nor under the limit: nothing after a lossy step counts either.
+                continue;
             }
             best = perSecond;
             bestRate = rate;
