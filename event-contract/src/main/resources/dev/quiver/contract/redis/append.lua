@@ -35,8 +35,19 @@ local function split_record(rec)
   return string.sub(rec, 1, space - 1), string.sub(rec, space + 1)
 end
 
+-- Lua turns numbers into text with sprintf, the costliest step of building a message: each length is turned once.
+local texts = {}
+local function text_of(n)
+  local t = texts[n]
+  if not t then
+    t = tostring(n)
+    texts[n] = t
+  end
+  return t
+end
+
 local function netstring(s)
-  return #s .. ':' .. s .. ','
+  return text_of(#s) .. ':' .. s .. ','
 end
 
 local sharded = true
@@ -61,9 +72,8 @@ local function conflict(n, first)
   local seen = {}
   for i = 1, n do
     local a = first + (i - 1) * PER_EVENT
-    local slot = tonumber(ARGV[a + 4])
-    if slot ~= 0 then
-      local key = KEYS[slot]
+    if ARGV[a + 4] ~= '0' then
+      local key = KEYS[tonumber(ARGV[a + 4])]
       local rec = redis.call('GET', key)
       if rec then
         local fingerprint = split_record(rec)
@@ -83,7 +93,7 @@ end
 local function trim(stream, max_len, max_age, last)
   local trimmed = 0
   if max_len > 0 then
-    trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', max_len)
+    trimmed = trimmed + redis.call('XTRIM', stream, 'MAXLEN', '~', text_of(max_len))
   end
   if max_age > 0 then
     -- The newest id carries the Redis clock (never behind the previous id): nothing it just wrote goes.
@@ -113,8 +123,7 @@ local function append_topic(k, first, n, max_len, max_age)
   local written = 0
   for i = 1, n do
     local a = first + (i - 1) * PER_EVENT
-    local slot = tonumber(ARGV[a + 4])
-    local record = slot ~= 0 and KEYS[slot] or nil
+    local record = ARGV[a + 4] ~= '0' and KEYS[tonumber(ARGV[a + 4])] or nil
     local id = nil
     if record then
       local rec = redis.call('GET', record)
@@ -158,25 +167,25 @@ local function append_topic(k, first, n, max_len, max_age)
 
   if last then
     local untrimmed = (tonumber(facts[3]) or 0) + written
-    local trimmed_at = tonumber(facts[4]) or 0
+    local trimmed_at = facts[4] or '0'
     local last_ms = ms_of(last)
     local due = false
     if max_len > 0 and untrimmed >= math.max(1, math.min(64, math.floor(max_len / 100))) then
       due = true
     end
-    if max_age > 0 and last_ms - trimmed_at >= math.min(1000, math.floor(max_age / 100)) then
+    if max_age > 0 and last_ms - tonumber(trimmed_at) >= math.min(1000, math.floor(max_age / 100)) then
       due = true
     end
     local floor = nil
     if due then
-      untrimmed, trimmed_at = 0, last_ms
+      untrimmed, trimmed_at = 0, string.sub(last, 1, string.find(last, '-', 1, true) - 1)
       if trim(stream, max_len, max_age, last) > 0 then
         -- Everything before the first kept entry is gone: cursors older than it can no longer be served.
         local kept = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
         floor = kept[1] and kept[1][1] or last
       end
     end
-    local fields = {'cursor', last, 'untrimmed', untrimmed, 'trimmed_at', string.format('%.0f', trimmed_at)}
+    local fields = {'cursor', last, 'untrimmed', text_of(untrimmed), 'trimmed_at', trimmed_at}
     if fresh_epoch then
       fields[#fields + 1] = 'epoch'
       fields[#fields + 1] = epoch
