@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,31 +77,53 @@ class FanoutCostTest extends EdgeTestSupport {
 
     @Test
     void clientsResumingTogetherFromOneCursorEachGetEveryMissedEventOnce() throws Exception {
+        resumeTogether(client -> 4);
+    }
+
+    @Test
+    void clientsResumingTogetherFromTheirOwnCursorsEachGetExactlyWhatFollowsTheirs() throws Exception {
+        // Reads of later starts are served from an earlier read in flight (SharedHistory): the part after each cursor.
+        resumeTogether(client -> client % 19);
+    }
+
+    /**
+     * 50 resumes arriving together, as after a pod's death; client {@code i} resumes after the event at
+     * {@code cursorIndex(i)} of 20. Each gets exactly the events after its cursor, in order, then the next live one.
+     */
+    private void resumeTogether(IntUnaryOperator cursorIndex) throws Exception {
         String topic = freshTopic("storm");
         publishMany(topic, 0, 20);
-        String cursor;
+        List<String> cursors;
         try (SseClient first = SseClient.open(stream("topic=" + topic + "&since=-"))) {
-            cursor = first.take(20, WAIT).get(4).id();
+            cursors = first.take(20, WAIT).stream().map(SseClient.Frame::id).toList();
         }
-        // Resumes arriving together, as after a pod's death: their catch-up reads are shared (SharedHistory); each
-        // still gets exactly the events after its cursor, in order.
-        ExecutorService pool = Executors.newFixedThreadPool(25);
-        List<Future<List<SseClient.Frame>>> resumed = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        CountDownLatch caughtUp = new CountDownLatch(50);
+        CountDownLatch published = new CountDownLatch(1);
+        List<Future<List<String>>> resumed = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
+                int at = cursorIndex.applyAsInt(i);
                 resumed.add(pool.submit(() -> {
                     try (SseClient client = SseClient.open(stream("topic=" + topic),
-                            Map.of("Last-Event-ID", cursor))) {
-                        return client.take(15, WAIT);
+                            Map.of("Last-Event-ID", cursors.get(at)))) {
+                        List<SseClient.Frame> got = new ArrayList<>(client.take(19 - at, WAIT));
+                        caughtUp.countDown();
+                        published.await(30, TimeUnit.SECONDS);
+                        got.addAll(client.take(1, WAIT));
+                        return got.stream().map(frame -> frame.data().replaceAll(".*\"data\":(\\d+).*", "$1"))
+                                .toList();
                     }
                 }));
             }
-            for (Future<List<SseClient.Frame>> frames : resumed) {
-                List<SseClient.Frame> got = frames.get(30, TimeUnit.SECONDS);
-                assertThat(got).extracting(SseClient.Frame::data).allMatch(data -> data.contains("\"topic\""));
-                assertThat(got).extracting(frame -> frame.data().replaceAll(".*\"data\":(\\d+).*", "$1"))
-                        .containsExactly("5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18",
-                                "19");
+            assertThat(caughtUp.await(30, TimeUnit.SECONDS)).isTrue();
+            publishMany(topic, 20, 1);
+            published.countDown();
+            for (int i = 0; i < 50; i++) {
+                List<String> expected = IntStream.rangeClosed(cursorIndex.applyAsInt(i) + 1, 20)
+                        .mapToObj(Integer::toString).toList();
+                assertThat(resumed.get(i).get(30, TimeUnit.SECONDS)).as("client %d", i)
+                        .containsExactlyElementsOf(expected);
             }
         } finally {
             pool.shutdownNow();
