@@ -28,5 +28,10 @@ tool --target=quiver --transport=sse --ingest=http://127.0.0.1:9501 \
     --pids=edge-b=${EDGES[1]},edge-c=${EDGES[2]},ingest=$INGEST_PID --max-seconds=600
 # The catch-up reads the storm cost Redis: events-after script calls (EVALSHA, with the publishes' appends) and meta
 # reads (HMGET).
-say "redis: $(redis-cli -p 6397 info commandstats | grep -E 'cmdstat_(evalsha|hmget):' | tr '\r\n' '  ')"
+say "redis: $(redis-cli -p 6397 info commandstats | grep -E 'cmdstat_(evalsha|hmget|xadd):' | tr '\r\n' '  ')"
+# Each append is one script call with one HMGET inside (single events): what is left are the edges' catch-up reads.
+say "catch-up reads: $(redis-cli -p 6397 info commandstats | tr -d '\r' | awk -F'[:=,]' '
+    { calls[$1] = $3 }
+    END { printf "events-after %d, meta %d", calls["cmdstat_evalsha"] - calls["cmdstat_xadd"],
+        calls["cmdstat_hmget"] - calls["cmdstat_xadd"] }')"
 say "results: $RESULTS"

@@ -82,7 +82,7 @@ class FanoutCostTest extends EdgeTestSupport {
 
     @Test
     void clientsResumingTogetherFromTheirOwnCursorsEachGetExactlyWhatFollowsTheirs() throws Exception {
-        // Reads of later starts are served from an earlier read in flight (SharedHistory): the part after each cursor.
+        // Catch-up reads of different ranges of one topic at the same time, some shared (SharedHistory), some not.
         resumeTogether(client -> client % 19);
     }
 
