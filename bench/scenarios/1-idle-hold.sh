@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Scenario 1, idle hold: 3 Quiver edges x CONNECTIONS idle subscribers each, then Nchan (3 workers) holding the same
-# total; memory (PSS) per connection for each, SSE and WebSocket. One load tool process per 18k connections: the tool
+# total; memory (PSS) per connection for each, SSE and WebSocket. EDGE_JVM_ARGS adds JVM arguments to the edges (JAVA
+# picks their JDK): how the compact object headers of JDK 25 were measured. One load tool process per 18k connections: the tool
 # is bound by the same 20000 open-files cap as the servers.
 source "$(dirname "$0")/common.sh"
 CONNECTIONS=${CONNECTIONS:-18000}
 TRANSPORTS=${TRANSPORTS:-sse ws}
 HOLD=${HOLD:-20}
+TARGETS=${TARGETS:-quiver nchan}
 require_built
 versions
 say "scenario 1: idle hold, 3 x $CONNECTIONS connections"
@@ -39,22 +41,26 @@ hold() {
 
 # Fresh servers per transport: a JVM keeps the heap it grew, and the second transport would reuse it.
 for transport in $TRANSPORTS; do
-    start_redis 6391
-    EDGES=()
-    for port in 9101 9102 9103; do
-        start_service stream-edge "edge-$port" $port 6391
-        EDGES+=($SERVICE_PID)
-    done
-    MEASURE=$(IFS=+; echo "${EDGES[*]}")
-    IDLE=$(pss_mib "$MEASURE")
-    hold quiver "$transport" http://127.0.0.1:9101 http://127.0.0.1:9102 http://127.0.0.1:9103
-    stop_all
-
-    start_redis 6392
-    start_nchan 9110 6392
-    MEASURE="$NCHAN_MASTER+$NCHAN_WORKERS"
-    IDLE=$(pss_mib "$MEASURE")
-    hold nchan "$transport" http://127.0.0.1:9110 http://127.0.0.1:9110 http://127.0.0.1:9110
-    stop_all
+    if [[ " $TARGETS " == *" quiver "* ]]; then
+        start_redis 6391
+        EDGES=()
+        for port in 9101 9102 9103; do
+            # shellcheck disable=SC2086
+            start_service stream-edge "edge-$port" $port 6391 ${EDGE_JVM_ARGS:-}
+            EDGES+=($SERVICE_PID)
+        done
+        MEASURE=$(IFS=+; echo "${EDGES[*]}")
+        IDLE=$(pss_mib "$MEASURE")
+        hold quiver "$transport" http://127.0.0.1:9101 http://127.0.0.1:9102 http://127.0.0.1:9103
+        stop_all
+    fi
+    if [[ " $TARGETS " == *" nchan "* ]]; then
+        start_redis 6392
+        start_nchan 9110 6392
+        MEASURE="$NCHAN_MASTER+$NCHAN_WORKERS"
+        IDLE=$(pss_mib "$MEASURE")
+        hold nchan "$transport" http://127.0.0.1:9110 http://127.0.0.1:9110 http://127.0.0.1:9110
+        stop_all
+    fi
 done
 say "results: $RESULTS"
