@@ -93,16 +93,16 @@ final class SseStream implements HttpStream, SessionSink {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        response.write("retry: " + retryMillis + "\n\n");
+        send(Buffer.buffer("retry: " + retryMillis + "\n\n"));
     }
 
     @Override
     public void event(EncodedEvent event) {
         if (singleTopic) {
-            response.write(event.sseSingleTopicFrame());
+            send(event.sseSingleTopicFrame());
         } else {
-            response.write("id: " + session.cursor() + "\n");
-            response.write(event.sseData());
+            // One write per frame: the connection's own id line, then the shared data.
+            send(Buffer.buffer("id: " + session.cursor() + "\n").appendBuffer(event.sseData()));
         }
         metrics.delivered(EdgeMetrics.Transport.SSE, 1);
         checkBackpressure();
@@ -116,7 +116,7 @@ final class SseStream implements HttpStream, SessionSink {
 
     @Override
     public void batch(EventBatch batch) {
-        response.write(batch.sseSingleTopicFrames());
+        send(batch.sseSingleTopicFrames());
         metrics.delivered(EdgeMetrics.Transport.SSE, batch.size());
         checkBackpressure();
     }
@@ -131,8 +131,18 @@ final class SseStream implements HttpStream, SessionSink {
             throw new IllegalStateException(e);
         }
         // The id carries the moved cursor, so a reconnect after the reset does not reset again.
-        response.write(Buffer.buffer("event: reset\nid: " + session.cursor() + "\ndata: " + data + "\n\n",
+        send(Buffer.buffer("event: reset\nid: " + session.cursor() + "\ndata: " + data + "\n\n",
                 StandardCharsets.UTF_8.name()));
+    }
+
+    /**
+     * Writes without asking to be told when the bytes are out: nothing here waits for a write (a full queue is seen by
+     * {@link #checkBackpressure()}, a dead peer by the close handler), and a write that returns a future costs a
+     * promise and its listeners per delivery, which the profile of 10,000 subscribers showed (docs/benchmarks.md,
+     * issue #18 goal 2).
+     */
+    private void send(Buffer bytes) {
+        response.write(bytes, null);
     }
 
     private void checkBackpressure() {
@@ -157,7 +167,7 @@ final class SseStream implements HttpStream, SessionSink {
     @Override
     public void heartbeat() {
         if (!isClosed() && response.headWritten()) {
-            response.write(HEARTBEAT);
+            send(HEARTBEAT);
         }
     }
 
