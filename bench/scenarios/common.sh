@@ -129,7 +129,8 @@ start_nchan() {
 
 # tool ARGS...: the load tool, its report added to the results.
 tool() {
-    "$JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool "$@" | tee -a "$RESULTS"
+    # shellcheck disable=SC2086 # TOOL_ARGS is a list of --name=value arguments added to every run
+    "$JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool "$@" ${TOOL_ARGS:-} | tee -a "$RESULTS"
 }
 
 # pss_mib PID[+PID...]: proportional set size of a process or group, MiB.

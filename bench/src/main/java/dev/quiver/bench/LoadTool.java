@@ -98,7 +98,10 @@ public final class LoadTool {
         Map<String, List<Long>> pids = pids(arg("pids", ""));
         pids.put("load-tool", List.of(ProcessHandle.current().pid()));
         Recorder latency = new Recorder(3);
-        Subscribers subscribers = new Subscribers(vertx, target, servers, intArg("sources", 1), latency);
+        // Browsers offer permessage-deflate on every WebSocket; the tool does only when asked, to measure what it costs.
+        boolean wsCompression = Boolean.parseBoolean(arg("ws-compression", "false"));
+        Subscribers subscribers = new Subscribers(vertx, target, servers, intArg("sources", 1), wsCompression,
+                latency);
 
         Map<String, ProcStats> before = stats(pids);
         long connectStart = System.nanoTime();

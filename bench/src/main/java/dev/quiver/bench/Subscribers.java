@@ -49,7 +49,8 @@ final class Subscribers {
     private volatile long lastLiveNanos;
     private volatile CountDownLatch settled = new CountDownLatch(0);
 
-    Subscribers(Vertx vertx, Target target, List<String> servers, int sources, Recorder latency) {
+    Subscribers(Vertx vertx, Target target, List<String> servers, int sources, boolean wsCompression,
+            Recorder latency) {
         this.vertx = vertx;
         this.target = target;
         this.servers = servers;
@@ -58,7 +59,7 @@ final class Subscribers {
             String source = "127.0.0." + (s + 1);
             nets.add(vertx.createNetClient(new NetClientOptions().setLocalAddress(source)));
             sockets.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
-                    .setMaxConnections(20_000)));
+                    .setMaxConnections(20_000).setTryUsePerMessageCompression(wsCompression)));
         }
     }
 
