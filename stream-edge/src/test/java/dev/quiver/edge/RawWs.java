@@ -29,8 +29,14 @@ final class RawWs implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String handshake;
 
     RawWs(URI root, int receiveBuffer) {
+        this(root, receiveBuffer, "");
+    }
+
+    /** {@code extraHeaders}: more request header lines, each ending in CRLF. */
+    RawWs(URI root, int receiveBuffer, String extraHeaders) {
         try {
             socket = new Socket();
             if (receiveBuffer > 0) {
@@ -44,7 +50,7 @@ final class RawWs implements AutoCloseable {
             ThreadLocalRandom.current().nextBytes(nonce);
             out.write(("GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             StringBuilder head = new StringBuilder();
             while (!head.toString().endsWith("\r\n\r\n")) {
@@ -53,9 +59,15 @@ final class RawWs implements AutoCloseable {
             if (!head.toString().startsWith("HTTP/1.1 101")) {
                 throw new IllegalStateException("handshake failed: " + head);
             }
+            handshake = head.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The server's handshake response: status line and headers. */
+    String handshake() {
+        return handshake;
     }
 
     void sendText(String text) {

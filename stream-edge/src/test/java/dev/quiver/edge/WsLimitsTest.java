@@ -3,6 +3,7 @@ package dev.quiver.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,23 @@ class WsLimitsTest extends EdgeTestSupport {
             ws.sendFrame(0x1, false, first);
             ws.sendFrame(0x0, true, second);
             assertThat(ws.awaitCloseCode()).isEqualTo(1009);
+        }
+    }
+
+    /**
+     * Browsers offer permessage-deflate on every WebSocket. Accepting it would compress every event again for every
+     * connection, with a compressor's state held per connection, where events are encoded once per pod.
+     */
+    @Test
+    void compressionOffersAreDeclined() {
+        String offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-webkit-deflate-frame,"
+                + " deflate-frame\r\n";
+        try (RawWs ws = new RawWs(root, 0, offer)) {
+            assertThat(ws.handshake().toLowerCase(Locale.ROOT)).doesNotContain("sec-websocket-extensions");
+            ws.sendText("{\"op\":\"ping\",\"ref\":\"1\"}");
+            RawWs.Frame frame = ws.nextMessage();
+            assertThat(frame.opcode()).isEqualTo(0x1);
+            assertThat(new String(frame.payload(), StandardCharsets.UTF_8)).contains("\"op\":\"pong\"");
         }
     }
 
