@@ -12,7 +12,7 @@ const DEFAULTS = {
   pollTimeout: 25, // s a long poll is held by the edge
   stallTimeout: 45000, // ms without a byte (edges send heartbeats every 15 s) before a stream counts as dead
   publishTimeout: 30000, // ms before publish() gives up
-  maxMessageSize: 65536, // bytes: the edge's quarkus.websockets-next.server.max-message-size
+  maxMessageSize: 65536, // bytes: the edge's quiver.edge.ws.max-message-size
   snapshotLimit: 500,
 };
 

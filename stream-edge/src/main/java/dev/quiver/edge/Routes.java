@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import dev.quiver.contract.problem.RouteProblems;
 import dev.quiver.edge.poll.PollHandler;
 import dev.quiver.edge.sse.SseHandler;
+import dev.quiver.edge.ws.WsHandler;
 
 /**
  * The streaming endpoints are plain Vert.x routes: they write shared byte buffers straight to the connection, with no
@@ -19,18 +20,20 @@ public class Routes {
 
     private final SseHandler sse;
     private final PollHandler poll;
+    private final WsHandler ws;
     private final RouteProblems problems;
 
-    public Routes(SseHandler sse, PollHandler poll, RouteProblems problems) {
+    public Routes(SseHandler sse, PollHandler poll, WsHandler ws, RouteProblems problems) {
         this.sse = sse;
         this.poll = poll;
+        this.ws = ws;
         this.problems = problems;
     }
 
     void register(@Observes Router router) {
-        // WebSockets Next routes the GET upgrade of /v1/ws; any other method is refused here.
         problems.allowOnly(router, "/v1/(stream|poll|ws)", HttpMethod.GET);
         router.get("/v1/stream").handler(sse::handle);
         router.get("/v1/poll").handler(poll::handle);
+        router.get("/v1/ws").handler(ws::handle);
     }
 }

@@ -66,7 +66,7 @@ class DrainTest extends EdgeTestSupport {
             assertThat(client.ended()).isTrue();
             client.close();
         }
-        assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1012);
+        assertThat(ws.awaitClose(WAIT).code()).isEqualTo(1012);
         // Spread over 80% of the 2 s window, not all at once.
         toldAt.sort(null);
         assertThat(toldAt.get(toldAt.size() - 1) - toldAt.get(0)).isGreaterThan(600);

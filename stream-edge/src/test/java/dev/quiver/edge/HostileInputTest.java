@@ -60,6 +60,13 @@ class HostileInputTest extends EdgeTestSupport {
         }
     }
 
+    @Test
+    void aGetOfTheWebSocketPathThatIsNoHandshakeIs400WithAProblem() {
+        RawRequest.Response response = send("GET", "/v1/ws", Map.of());
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(ProblemAssertions.answeredOrProblem(response)).isEqualTo("invalid-request");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/v1/poll?topic=m.x&cursor=%zz", "/v1/poll?topic=m.x&since=%%%", "/v1/stream?topic=%G1",
             "/v1/stream?topic=m.x&since=%", "/v1/ws?x=%zz", "/v1/po%ll?topic=a"})

@@ -55,7 +55,7 @@ class LimitsTest extends EdgeTestSupport {
         try (WsTestClient one = new WsTestClient(root);
                 WsTestClient two = new WsTestClient(root);
                 WsTestClient three = new WsTestClient(root)) {
-            assertThat(three.awaitClose(WAIT).getCode()).isEqualTo(4029);
+            assertThat(three.awaitClose(WAIT).code()).isEqualTo(4029);
             one.send("{\"op\":\"ping\",\"ref\":\"still-fine\"}");
             assertThat(one.nextOp("pong", WAIT)).isNotNull();
             assertThat(two.closed).isNotDone();

@@ -189,7 +189,8 @@ class SecurityTest extends EdgeTestSupport {
         assertThat(handshake(Map.of("Origin", SecurityProfile.ALLOWED_ORIGIN))).startsWith("HTTP/1.1 101");
         assertThat(handshake(Map.of())).as("not a browser: no Origin").startsWith("HTTP/1.1 101");
         String refused = handshake(Map.of("Authorization", bearer(TestTokens.token("x").none())));
-        assertThat(refused).startsWith("HTTP/1.1 401").contains("error=\"invalid_token\"");
+        assertThat(refused).startsWith("HTTP/1.1 401").contains("error=\"invalid_token\"")
+                .contains("application/problem+json");
         assertThat(handshake(Map.of("Origin", SecurityProfile.ALLOWED_ORIGIN, "Authorization", bearer(token))))
                 .startsWith("HTTP/1.1 101");
     }
@@ -252,7 +253,7 @@ class SecurityTest extends EdgeTestSupport {
                 ws.send("{\"op\":\"publish\",\"topic\":\"" + topic + "\",\"event\":{\"type\":\"t\",\"data\":2}}");
                 Thread.sleep(100);
             }
-            assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1008);
+            assertThat(ws.awaitClose(WAIT).code()).isEqualTo(1008);
         }
     }
 
@@ -261,7 +262,7 @@ class SecurityTest extends EdgeTestSupport {
         String token = TestTokens.token("ws-short").subscribe("orders.*").expiresInSeconds(2).hs256();
         try (WsTestClient ws = new WsTestClient(root, null, Map.of("Authorization", bearer(token), "Origin",
                 SecurityProfile.ALLOWED_ORIGIN))) {
-            assertThat(ws.awaitClose(WAIT).getCode()).isEqualTo(1008);
+            assertThat(ws.awaitClose(WAIT).code()).isEqualTo(1008);
         }
     }
 
@@ -278,8 +279,8 @@ class SecurityTest extends EdgeTestSupport {
             }
             huge.sendText("{\"op\":\"ping\",\"ref\":\"" + "x".repeat(70_000) + "\"}");
             publish(topic, "1");
-            assertThat(garbage.awaitClose(WAIT).getCode()).isEqualTo(4400);
-            assertThat(huge.awaitClose(WAIT).getCode()).isEqualTo(1009);
+            assertThat(garbage.awaitClose(WAIT).code()).isEqualTo(4400);
+            assertThat(huge.awaitClose(WAIT).code()).isEqualTo(1009);
             publish(topic, "2");
             List<SseClient.Frame> frames = legit.take(3, WAIT);
             for (int i = 0; i < 3; i++) {

@@ -209,7 +209,7 @@ class WsTest extends EdgeTestSupport {
             assertThat(unknown.get("ref").asText()).isEqualTo("d");
             client.sendBinary(new byte[]{1, 2, 3});
             assertThat(client.nextOp("error", WAIT).get("code").asText()).isEqualTo("unsupported-frame");
-            assertThat(client.awaitClose(WAIT).getCode()).isEqualTo(4400);
+            assertThat(client.awaitClose(WAIT).code()).isEqualTo(4400);
         }
     }
 
@@ -230,7 +230,7 @@ class WsTest extends EdgeTestSupport {
     void oversizeMessageCloses1009() {
         try (WsTestClient client = new WsTestClient(root)) {
             client.sendText("{\"op\":\"ping\",\"ref\":\"" + "x".repeat(70 * 1024) + "\"}");
-            assertThat(client.awaitClose(WAIT).getCode()).isEqualTo(1009);
+            assertThat(client.awaitClose(WAIT).code()).isEqualTo(1009);
         }
         // Exactly at the limit is fine.
         try (WsTestClient client = new WsTestClient(root)) {

@@ -12,8 +12,10 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.msgpack.jackson.dataformat.MessagePackFactory;
@@ -21,25 +23,34 @@ import org.msgpack.jackson.dataformat.MessagePackFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.websockets.next.BasicWebSocketConnector;
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketClientConnection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 
-/** A Quiver WebSocket client for tests, on the websockets-next client: every server message as a JSON tree. */
+/** A Quiver WebSocket client for tests, on Vert.x's WebSocket client: every server message as a JSON tree. */
 final class WsTestClient implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final ObjectMapper MSGPACK = new ObjectMapper(new MessagePackFactory());
+    private static final Vertx VERTX = Vertx.vertx();
+    private static final WebSocketClient CLIENT = VERTX.createWebSocketClient();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** The close frame received: its code (1006 when the connection ended without one) and reason. */
+    record Closed(int code, String reason) {
+    }
 
     private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    final CompletableFuture<Closed> closed = new CompletableFuture<>();
     final List<String> frameKinds = new ArrayList<>();
     /** Every text frame as received, for checks of exact JSON text. */
     final List<String> texts = new CopyOnWriteArrayList<>();
     /** Every binary frame as received, for checks of exact MessagePack values. */
     final List<byte[]> binaries = new CopyOnWriteArrayList<>();
-    private final WebSocketClientConnection connection;
+    private final WebSocket connection;
     private final boolean binary;
 
     WsTestClient(URI root, String subprotocol) {
@@ -48,25 +59,39 @@ final class WsTestClient implements AutoCloseable {
 
     WsTestClient(URI root, String subprotocol, Map<String, String> headers) {
         this.binary = "quiver.v1.msgpack".equals(subprotocol);
-        // Non-blocking: callbacks on the connection's event loop, in arrival order (worker threads would reorder them).
-        BasicWebSocketConnector connector = BasicWebSocketConnector.create().baseUri(root).path("/v1/ws")
-                .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
-                .onTextMessage((c, text) -> {
-                    frameKinds.add("text");
-                    texts.add(text);
-                    messages.add(read(JSON, text.getBytes(StandardCharsets.UTF_8)));
-                })
-                .onBinaryMessage((c, bytes) -> {
-                    frameKinds.add("binary");
-                    binaries.add(bytes.getBytes());
-                    messages.add(read(MSGPACK, bytes.getBytes()));
-                })
-                .onClose((c, reason) -> closed.complete(reason));
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(root.getHost())
+                .setPort(root.getPort()).setURI("/v1/ws");
         if (subprotocol != null) {
-            connector.addSubprotocol(subprotocol);
+            options.addSubProtocol(subprotocol);
         }
-        headers.forEach(connector::addHeader);
-        this.connection = connector.connectAndAwait();
+        headers.forEach(options::addHeader);
+        // Handlers are set on the connection's event loop before it reads anything: callbacks in arrival order.
+        this.connection = await(CLIENT.connect(options).map(socket -> {
+            socket.textMessageHandler(text -> {
+                frameKinds.add("text");
+                texts.add(text);
+                messages.add(read(JSON, text.getBytes(StandardCharsets.UTF_8)));
+            });
+            socket.binaryMessageHandler(bytes -> {
+                frameKinds.add("binary");
+                binaries.add(bytes.getBytes());
+                messages.add(read(MSGPACK, bytes.getBytes()));
+            });
+            socket.closeHandler(v -> closed.complete(new Closed(
+                    socket.closeStatusCode() == null ? 1006 : socket.closeStatusCode(), socket.closeReason())));
+            return socket;
+        }));
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
     }
 
     WsTestClient(URI root) {
@@ -84,18 +109,18 @@ final class WsTestClient implements AutoCloseable {
     /** Sends a message as this connection's protocol frames it. */
     void send(String json) {
         if (binary) {
-            connection.sendBinaryAndAwait(Buffer.buffer(WsTestClient.encode(MSGPACK, read(JSON, json.getBytes()))));
+            sendBinary(WsTestClient.encode(MSGPACK, read(JSON, json.getBytes())));
         } else {
-            connection.sendTextAndAwait(json);
+            sendText(json);
         }
     }
 
     void sendText(String text) {
-        connection.sendTextAndAwait(text);
+        await(connection.writeTextMessage(text));
     }
 
     void sendBinary(byte[] bytes) {
-        connection.sendBinaryAndAwait(Buffer.buffer(bytes));
+        await(connection.writeBinaryMessage(Buffer.buffer(bytes)));
     }
 
     private static byte[] encode(ObjectMapper mapper, JsonNode node) {
@@ -170,7 +195,7 @@ final class WsTestClient implements AutoCloseable {
         return rest;
     }
 
-    CloseReason awaitClose(Duration timeout) {
+    Closed awaitClose(Duration timeout) {
         try {
             return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -181,7 +206,7 @@ final class WsTestClient implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.isDone()) {
-            connection.closeAndAwait();
+            await(connection.close());
         }
     }
 }

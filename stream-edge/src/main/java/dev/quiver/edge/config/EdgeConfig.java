@@ -118,8 +118,22 @@ public interface EdgeConfig {
     /** WebSocket. */
     Ws ws();
 
-    /** WebSocket protocol limits; frame sizes are {@code quarkus.websockets-next.server.max-message-size}. */
+    /** WebSocket protocol limits. */
     interface Ws {
+
+        /**
+         * Largest inbound message, whether in one frame or in fragments; a larger one closes the connection with 1009.
+         */
+        @WithDefault("65536")
+        int maxMessageSize();
+
+        /**
+         * Largest single inbound frame, refused by the frame decoder as it arrives (the TCP connection closes, and the
+         * reset may destroy the close frame before the client reads it). Kept above {@link #maxMessageSize()} so that
+         * an oversize message gets its 1009.
+         */
+        @WithDefault("1048576")
+        int maxFrameSize();
 
         /** Malformed frames in a row after which the connection is closed with 4400. */
         @WithDefault("3")

@@ -11,10 +11,9 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
@@ -28,7 +27,6 @@ import dev.quiver.contract.security.Caller;
 import dev.quiver.contract.security.Principal;
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
-import dev.quiver.edge.connection.ConnectionLifecycle;
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.event.EncodedEvent;
 import dev.quiver.edge.hub.TopicHub;
@@ -52,8 +50,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     private static final Logger LOG = Logger.getLogger(WsClient.class);
     private static final Buffer PING = Buffer.buffer("q");
 
-    private final WebSocketConnection connection;
-    private final ConnectionLifecycle.Lease lease;
+    private final ServerWebSocket socket;
     private final WsCodec codec;
     private final Context context;
     private final TopicHub hub;
@@ -66,8 +63,6 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final Caller caller;
     private final String pod;
     private final Map<String, WsSubscription> subscriptions = new HashMap<>();
-    private final long budget;
-    private long pendingBytes;
     private int malformedInARow;
     private boolean awaitingPong;
     private boolean closing;
@@ -75,11 +70,12 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final ArrayDeque<Runnable> appends = new ArrayDeque<>();
     private boolean appending;
 
-    WsClient(WebSocketConnection connection, ConnectionLifecycle.Lease lease, WsCodec codec, Context context,
+    WsClient(ServerWebSocket socket, WsCodec codec, Context context,
             TopicHub hub, HistorySource history, EventPublisher publisher, EdgeConfig config, EdgeMetrics metrics,
             Principal principal, Authenticator auth, Caller caller, String pod) {
-        this.connection = connection;
-        this.lease = lease;
+        this.socket = socket;
+        // Bytes written and not yet taken by the client; past them it is a slow consumer.
+        socket.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.slowConsumerBuffer().asLongValue()));
         this.codec = codec;
         this.context = context;
         this.hub = hub;
@@ -87,7 +83,6 @@ final class WsClient implements ConnectionRegistry.Connection {
         this.publisher = publisher;
         this.config = config;
         this.metrics = metrics;
-        this.budget = config.slowConsumerBuffer().asLongValue();
         this.principal = principal;
         this.auth = auth;
         this.caller = caller;
@@ -97,11 +92,6 @@ final class WsClient implements ConnectionRegistry.Connection {
     @Override
     public Context context() {
         return context;
-    }
-
-    /** The connection's hold on the pod, given back when it closes. */
-    ConnectionLifecycle.Lease lease() {
-        return lease;
     }
 
     // ---- inbound ----------------------------------------------------------------------------------------------
@@ -319,22 +309,15 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
     }
 
-    /** Counts what is handed to the socket and not yet written; past the budget the client is too slow. */
+    /** A client that leaves more than the slow-consumer buffer unread is too slow. */
     private void send(Frame frame) {
         if (closing) {
             return;
         }
-        long size = frame.size();
-        pendingBytes += size;
-        frame.sendOn(connection).subscribe().with(v -> written(size), failure -> written(size));
-        if (pendingBytes > budget) {
+        frame.writeTo(socket);
+        if (socket.writeQueueFull()) {
             slow();
         }
-    }
-
-    /** Vert.x completes a write on the connection's own event loop, the thread everything else here runs on. */
-    private void written(long size) {
-        pendingBytes -= size;
     }
 
     // ---- liveness, drain, close ----------------------------------------------------------------------------------
@@ -353,9 +336,7 @@ final class WsClient implements ConnectionRegistry.Connection {
             return;
         }
         awaitingPong = true;
-        connection.sendPing(PING).subscribe().with(v -> {
-        }, failure -> {
-        });
+        socket.writePing(PING, null);
     }
 
     @Override
@@ -373,15 +354,13 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
     }
 
-    void close(CloseReason reason) {
+    void close(WsCloseCodes.Close reason) {
         if (closing) {
             return;
         }
         closing = true;
         leaveAll();
-        connection.close(reason).subscribe().with(v -> {
-        }, failure -> {
-        });
+        socket.close(reason.code(), reason.reason(), null);
     }
 
     /** The connection is gone: leave every topic. */

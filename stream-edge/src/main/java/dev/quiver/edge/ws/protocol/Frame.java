@@ -1,14 +1,13 @@
 package dev.quiver.edge.ws.protocol;
 
-import io.quarkus.websockets.next.WebSocketConnection;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
 
 /**
- * One outgoing WebSocket frame: text or binary, and its size for the connection's output budget.
+ * One outgoing WebSocket message: text or binary.
  *
- * @param text the text frame, or {@code null}
- * @param binary the binary frame, or {@code null}
+ * @param text the text message, or {@code null}
+ * @param binary the binary message, or {@code null}
  */
 public record Frame(String text, Buffer binary) {
 
@@ -20,13 +19,15 @@ public record Frame(String text, Buffer binary) {
         return new Frame(null, binary);
     }
 
-    /** What it costs the output budget: characters of a text frame, bytes of a binary one. */
-    public long size() {
-        return text != null ? text.length() : binary.length();
-    }
-
-    /** Hands the frame to {@code connection}; the Uni completes once it is written. */
-    public Uni<Void> sendOn(WebSocketConnection connection) {
-        return text != null ? connection.sendText(text) : connection.sendBinary(binary);
+    /**
+     * Hands the message to {@code socket} without asking to be told when it is out: the caller watches the socket's
+     * write queue instead, and a completion future per message cost a promise and its listeners per delivery.
+     */
+    public void writeTo(ServerWebSocket socket) {
+        if (text != null) {
+            socket.writeTextMessage(text, null);
+        } else {
+            socket.writeBinaryMessage(binary, null);
+        }
     }
 }
