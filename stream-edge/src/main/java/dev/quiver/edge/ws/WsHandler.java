@@ -37,7 +37,8 @@ import dev.quiver.edge.ws.protocol.WsCodec;
  * A plain Vert.x route on Vert.x's own {@link ServerWebSocket}: the handshake is decided before the upgrade, so a
  * refused client costs no socket state and gets a problem with its headers (403 for a foreign Origin, 429 with
  * {@code Retry-After}, 401 with {@code WWW-Authenticate}); a connection is then one {@link WsClient} and the socket,
- * written without a future per message and watched through its write queue (docs/benchmarks.md, issue #18 goal 2).
+ * watched through its write queue: none of WebSockets Next's per-connection objects and no {@code Uni} per message
+ * (docs/benchmarks.md, issue #18 goals 2 and 3).
  */
 @ApplicationScoped
 public class WsHandler {

@@ -19,10 +19,7 @@ public record Frame(String text, Buffer binary) {
         return new Frame(null, binary);
     }
 
-    /**
-     * Hands the message to {@code socket} without asking to be told when it is out: the caller watches the socket's
-     * write queue instead, and a completion future per message cost a promise and its listeners per delivery.
-     */
+    /** Hands the message to {@code socket}; nothing waits for it to be written: the caller watches the write queue. */
     public void writeTo(ServerWebSocket socket) {
         if (text != null) {
             socket.writeTextMessage(text, null);
