@@ -91,6 +91,14 @@ public interface EdgeConfig {
     Duration readerMaxBackoff();
 
     /**
+     * How long the Pub/Sub live reader waits for a Redis node to answer a new connection before it gives it up and
+     * tries again: a node that accepts connections and never answers (a half-open socket, a stopped process) would
+     * otherwise hold the reader forever, as the Redis client has no deadline of its own for that.
+     */
+    @WithDefault("5s")
+    Duration readerConnectTimeout();
+
+    /**
      * How often the live reader checks that the topics it follows still have the history it is reading (a Redis that
      * lost data without dropping the connection, an operator deleting a topic's keys); subscribers of a replaced
      * history get a reset. It costs one small read per followed topic per interval. Unset: {@code 5s} for the

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
 
@@ -327,7 +328,15 @@ public final class PubSubLiveSource implements LiveSource {
     // ---- node connections ---------------------------------------------------------------------------------------
 
     private void connect(Link link) {
+        Duration timeout = config.readerConnectTimeout();
+        long deadline = vertx.setTimer(timeout.toMillis(), timer -> context.runOnContext(v -> {
+            if (!stopped && links.get(link.node) == link && link.connection == null) {
+                // The late answer, if one ever comes, finds the link replaced and closes its connection.
+                lost(link, new TimeoutException("no answer within " + timeout.toMillis() + " ms"));
+            }
+        }));
         onContext(nodes.connect(link.node), connected -> {
+            vertx.cancelTimer(deadline);
             if (stopped || links.get(link.node) != link) {
                 if (connected.succeeded()) {
                     connected.result().close();
