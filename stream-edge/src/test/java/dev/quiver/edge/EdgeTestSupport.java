@@ -1,5 +1,7 @@
 package dev.quiver.edge;
 
+import static io.restassured.RestAssured.given;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -10,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -110,6 +114,13 @@ abstract class EdgeTestSupport {
             }
             return line.toString();
         }
+    }
+
+    /** The value of one series on this application's {@code /q/metrics}, 0 while it has none. */
+    static double metric(String series) {
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(body);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     static final Duration WAIT = Duration.ofSeconds(10);

@@ -1,6 +1,5 @@
 package dev.quiver.edge;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -69,12 +68,6 @@ class LiveCostTest extends EdgeTestSupport {
      */
     private static long podHmgets(Map<String, Long> before, Map<String, Long> after) {
         return delta(before, after, "hmget") - delta(before, after, "evalsha");
-    }
-
-    private static double metric(String name) {
-        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(body);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     /** Opens connections watching 300 topics and waits until each is live. */
@@ -148,6 +141,57 @@ class LiveCostTest extends EdgeTestSupport {
             assertThat(metric("quiver_edge_events_read_total") - eventsBefore).isEqualTo(20);
         } finally {
             clients.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void aResumeWithinTheEventsThePodHoldsCostsNoRedisRead() {
+        String topic = freshTopic("held");
+        // A subscriber keeps the topic followed, as in a reconnect storm where other clients stay.
+        try (SseClient staying = SseClient.open(stream("topic=" + topic))) {
+            publish(topic, "ready");
+            assertThat(staying.take(1, WAIT)).hasSize(1);
+            List<String> ids = publishMany(topic, 0, 5);
+            List<SseClient.Frame> frames = staying.take(5, WAIT);
+            double memoryBefore = metric("quiver_edge_recent_replays_total");
+            double redisBefore = metric("quiver_edge_redis_reads_total{kind=\"replay\"}");
+            Map<String, Long> before = edgeCommands();
+            try (SseClient resumed = SseClient.open(stream("topic=" + topic),
+                    Map.of("Last-Event-ID", frames.get(1).id()))) {
+                List<SseClient.Frame> replayed = resumed.take(3, WAIT);
+                assertThat(replayed).extracting(SseClient.Frame::id).containsExactly(frames.get(2).id(),
+                        frames.get(3).id(), frames.get(4).id());
+                assertThat(replayed.get(0).data()).contains("\"id\":\"" + ids.get(2) + "\"");
+                String live = publish(topic, "after");
+                assertThat(resumed.next(WAIT).data()).contains("\"id\":\"" + live + "\"");
+            }
+            Map<String, Long> after = edgeCommands();
+            assertThat(delta(before, after, "evalsha")).as("the one publish; no history read").isEqualTo(1);
+            assertThat(delta(before, after, "xrange")).isZero();
+            assertThat(podHmgets(before, after)).as("no retention check").isZero();
+            assertThat(metric("quiver_edge_recent_replays_total") - memoryBefore).isEqualTo(1);
+            assertThat(metric("quiver_edge_redis_reads_total{kind=\"replay\"}")).isEqualTo(redisBefore);
+        }
+    }
+
+    @Test
+    void aResumeOlderThanWhatThePodHoldsIsReadFromRedisExactly() {
+        String topic = freshTopic("older");
+        try (SseClient staying = SseClient.open(stream("topic=" + topic))) {
+            publish(topic, "ready");
+            assertThat(staying.take(1, WAIT)).hasSize(1);
+            // More than the 64 events a pod holds per topic by default.
+            publishBatch(topic, 80);
+            List<SseClient.Frame> frames = staying.take(80, WAIT);
+            double memoryBefore = metric("quiver_edge_recent_replays_total");
+            double redisBefore = metric("quiver_edge_redis_reads_total{kind=\"replay\"}");
+            try (SseClient resumed = SseClient.open(stream("topic=" + topic),
+                    Map.of("Last-Event-ID", frames.get(0).id()))) {
+                assertThat(resumed.take(79, WAIT)).extracting(SseClient.Frame::id)
+                        .containsExactlyElementsOf(frames.subList(1, 80).stream().map(SseClient.Frame::id).toList());
+            }
+            assertThat(metric("quiver_edge_recent_replays_total")).isEqualTo(memoryBefore);
+            assertThat(metric("quiver_edge_redis_reads_total{kind=\"replay\"}")).isGreaterThan(redisBefore);
         }
     }
 

@@ -68,6 +68,31 @@ class PollTest extends EdgeTestSupport {
     }
 
     @Test
+    void pagesEventsThePodHoldsLikeEventsReadFromRedis() {
+        String topic = freshTopic("held-poll");
+        // A stream keeps the topic followed, so the pod holds its last events.
+        try (SseClient watcher = SseClient.open(stream("topic=" + topic))) {
+            publish(topic, "first");
+            List<SseClient.Frame> first = watcher.take(1, WAIT);
+            publishMany(topic, 0, 5);
+            assertThat(watcher.take(5, WAIT)).hasSize(5);
+            String cursor = first.get(0).id();
+            double fromMemory = metric("quiver_edge_recent_replays_total");
+            List<Integer> seen = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                JsonNode page = get(poll("topic=" + topic + "&limit=2&timeout=1&cursor=" + enc(cursor)));
+                assertThat(page.get("_status").asInt()).isEqualTo(200);
+                assertThat(page.get("events").size()).isEqualTo(round < 2 ? 2 : 1);
+                page.get("events").forEach(e -> seen.add(e.get("data").asInt()));
+                cursor = page.get("cursor").asText();
+                assertThat(page.get("resets")).isEmpty();
+            }
+            assertThat(seen).containsExactly(0, 1, 2, 3, 4);
+            assertThat(metric("quiver_edge_recent_replays_total") - fromMemory).isEqualTo(3);
+        }
+    }
+
+    @Test
     void holdsUntilAnEventArrivesOrTheTimeoutPasses() throws Exception {
         String topic = freshTopic("hold");
         publish(topic, "0");

@@ -78,6 +78,20 @@ public interface EdgeConfig {
         XREAD
     }
 
+    /**
+     * The last events the pod holds per followed topic, so that a client resuming within them (a reconnect, a pod that
+     * died, the next long poll) is served without a Redis read; 0 turns it off.
+     */
+    @WithDefault("64")
+    int recentEvents();
+
+    /**
+     * The most memory the held events of all topics take together; a topic that grows past it gives back its oldest
+     * events, and resumes before them read Redis.
+     */
+    @WithDefault("32M")
+    MemorySize recentMemory();
+
     /** Events read per topic per Redis call, for the live reader and for replays. */
     @WithDefault("500")
     int readBatch();

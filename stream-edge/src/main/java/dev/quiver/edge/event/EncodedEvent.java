@@ -18,6 +18,12 @@ public final class EncodedEvent {
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * This object, its position and id, the arrays' headers and the two buffers' wrappers (a Vert.x buffer around a
+     * Netty heap buffer). Measured: 100,000 events of a 91-byte payload took 896 bytes each on a JDK 17 heap, 654 of
+     * them the three forms' bytes; rounded up.
+     */
+    private static final int OVERHEAD = 256;
 
     private final String topic;
     private final TopicPosition position;
@@ -57,6 +63,14 @@ public final class EncodedEvent {
 
     public StreamId id() {
         return position.id();
+    }
+
+    /**
+     * About the heap this event takes while held after delivery: its JSON and SSE forms with their objects' headers.
+     * The WebSocket forms, built only when a WebSocket subscriber takes the event, are not counted.
+     */
+    public int heldBytes() {
+        return OVERHEAD + json.length + sseData.length() + sseSingleTopicFrame.length();
     }
 
     /** The event JSON (for long polling and the WebSocket JSON protocol). */

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -23,6 +24,7 @@ import io.vertx.core.Vertx;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.edge.broker.LiveFeed;
 import dev.quiver.edge.broker.LiveSource;
+import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.event.EventBatch;
 import dev.quiver.edge.loop.EventLoops;
 import dev.quiver.edge.metrics.EdgeMetrics;
@@ -56,6 +58,8 @@ public class TopicHub implements LiveFeed {
         int subscribers;
         /** Immutable copy handed to delivery tasks; rebuilt after a change. */
         Map<Context, Subscriber[]> frozen;
+        /** The last events, from the moment the topic is followed. */
+        RecentEvents recent;
 
         TopicState(String topic) {
             this.topic = topic;
@@ -73,19 +77,39 @@ public class TopicHub implements LiveFeed {
         TopicView view() {
             return new TopicView(topic, position);
         }
+
+        /** The view of a subscriber resuming from {@code cursor} (or none), with the events it missed if held. */
+        TopicView view(TopicPosition cursor) {
+            return new TopicView(topic, position, cursor == null ? null : recent.after(cursor));
+        }
     }
 
     private final Vertx vertx;
     private final LiveSource source;
     private final EdgeMetrics metrics;
+    private final int recentEvents;
 
     private Context hub;
     private final Map<String, TopicState> topics = new HashMap<>();
+    private final long recentMemory;
+    /** Bytes held by every topic's {@link RecentEvents}; written on the hub's context only, read by the gauge. */
+    private volatile long held;
 
-    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics) {
+    @Inject
+    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, EdgeConfig config) {
+        this(vertx, source, metrics, config.recentEvents(), config.recentMemory().asLongValue());
+    }
+
+    /**
+     * @param recentEvents the last events held per followed topic, for resumes ({@link RecentEvents})
+     * @param recentMemory the most memory those take over all topics
+     */
+    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, int recentEvents, long recentMemory) {
         this.vertx = vertx;
         this.source = source;
         this.metrics = metrics;
+        this.recentEvents = recentEvents;
+        this.recentMemory = recentMemory;
     }
 
     void start(@Observes StartupEvent startup) {
@@ -106,6 +130,7 @@ public class TopicHub implements LiveFeed {
     public void start(Context context) {
         hub = context;
         metrics.topicsGauge(() -> topics.size());
+        metrics.recentBytesGauge(() -> held);
         source.start(hub, this);
     }
 
@@ -118,12 +143,19 @@ public class TopicHub implements LiveFeed {
         return source.healthy();
     }
 
+    /** Adds {@code subscriber} to {@code names}, live from now: {@link #subscribe(Subscriber, List, Map)} without cursors. */
+    public Future<List<TopicView>> subscribe(Subscriber subscriber, List<String> names) {
+        return subscribe(subscriber, names, Map.of());
+    }
+
     /**
      * Adds {@code subscriber} to {@code topics}. The future completes on the subscriber's context with one view per
      * topic, in the given order: every event after a view's position reaches the subscriber (see
-     * {@link Subscriber#onEvents} for what else may).
+     * {@link Subscriber#onEvents} for what else may). A view also carries the events after the subscriber's cursor in
+     * {@code cursors} when this pod still holds every one of them.
      */
-    public Future<List<TopicView>> subscribe(Subscriber subscriber, List<String> names) {
+    public Future<List<TopicView>> subscribe(Subscriber subscriber, List<String> names,
+            Map<String, TopicPosition> cursors) {
         Promise<List<TopicView>> promise = Promise.promise();
         hub.runOnContext(v -> {
             List<TopicState> states = new ArrayList<>(names.size());
@@ -138,7 +170,14 @@ public class TopicHub implements LiveFeed {
                 }
             }
             whenAllReady(states, 0, () -> {
-                List<TopicView> views = states.stream().map(TopicState::view).toList();
+                List<TopicView> views = new ArrayList<>(states.size());
+                for (TopicState state : states) {
+                    TopicView view = state.view(cursors.get(state.topic));
+                    if (view.recent() != null && !view.recent().isEmpty()) {
+                        metrics.recentReplay();
+                    }
+                    views.add(view);
+                }
                 subscriber.context().runOnContext(x -> promise.complete(views));
             }, failure -> {
                 unsubscribeNow(subscriber, names);
@@ -170,6 +209,7 @@ public class TopicHub implements LiveFeed {
             if (state.subscribers == 0 && state.ready) {
                 topics.remove(name);
                 source.unfollow(name);
+                held -= state.recent.bytes();
             }
         }
     }
@@ -213,6 +253,7 @@ public class TopicHub implements LiveFeed {
         }
         state.following = false;
         state.position = position;
+        state.recent = new RecentEvents(recentEvents, position);
         state.ready = true;
         settled(state);
     }
@@ -237,6 +278,7 @@ public class TopicHub implements LiveFeed {
         if (state.ready && topics.get(state.topic) == state && state.subscribers == 0) {
             topics.remove(state.topic);
             source.unfollow(state.topic);
+            held -= state.recent.bytes();
         }
     }
 
@@ -247,6 +289,15 @@ public class TopicHub implements LiveFeed {
             return;
         }
         state.position = batch.last().position();
+        long before = state.recent.bytes();
+        state.recent.append(batch);
+        held += state.recent.bytes() - before;
+        while (held > recentMemory && state.recent.size() > 0) {
+            // Over the pod's bound: the topic that grew gives back its oldest events; a resume before them reads Redis.
+            before = state.recent.bytes();
+            state.recent.evictOldest();
+            held -= before - state.recent.bytes();
+        }
         long appended = batch.last().id().millis();
         deliver(state, subscriber -> subscriber.onEvents(topic, batch), () -> metrics.lag(appended));
     }
@@ -258,6 +309,8 @@ public class TopicHub implements LiveFeed {
             return;
         }
         state.position = position;
+        held -= state.recent.bytes();
+        state.recent.restart(position);
         TopicView view = state.view();
         deliver(state, subscriber -> subscriber.onHistoryReplaced(view), () -> {
         });

@@ -55,6 +55,7 @@ public class EdgeMetrics implements ProblemListener {
     private final Counter liveGaps;
     private final Counter liveReads;
     private final Counter replayReads;
+    private final Counter recentReplays;
     private final DistributionSummary lag;
 
     public EdgeMetrics(MeterRegistry registry) {
@@ -96,6 +97,9 @@ public class EdgeMetrics implements ProblemListener {
                 .register(registry);
         liveReads = redisReads("live");
         replayReads = redisReads("replay");
+        recentReplays = Counter.builder("quiver.edge.recent.replays")
+                .description("Resumes whose missed events the pod held in memory: replayed without a Redis read")
+                .register(registry);
         lag = DistributionSummary.builder("quiver.edge.fanout.lag")
                 .description("Time from append in Redis to the write to a client socket")
                 .baseUnit("seconds").publishPercentileHistogram()
@@ -115,6 +119,12 @@ public class EdgeMetrics implements ProblemListener {
 
     public void topicsGauge(Supplier<Number> topics) {
         Gauge.builder("quiver.edge.topics", topics).description("Topics the live reader follows").register(registry);
+    }
+
+    public void recentBytesGauge(Supplier<Number> bytes) {
+        Gauge.builder("quiver.edge.recent.bytes", bytes)
+                .description("Memory taken by the events held for resumes, over every followed topic (an estimate)")
+                .baseUnit("bytes").register(registry);
     }
 
     public void opened(Transport transport) {
@@ -165,6 +175,10 @@ public class EdgeMetrics implements ProblemListener {
 
     public void eventsRead(int count) {
         eventsRead.increment(count);
+    }
+
+    public void recentReplay() {
+        recentReplays.increment();
     }
 
     public void liveGap() {

@@ -98,7 +98,7 @@ public final class Session implements Subscriber {
      * @param requested the client's position per topic; a missing topic means "live from now"
      */
     public Future<Void> start(SortedMap<String, TopicPosition> requested) {
-        return hub.subscribe(this, topics).map(views -> {
+        return hub.subscribe(this, topics, requested).map(views -> {
             joined = true;
             if (closed) {
                 // The client left while the hub was adding it.
@@ -147,10 +147,21 @@ public final class Session implements Subscriber {
     }
 
     private void prepare(TopicView view, TopicPosition client) {
+        if (closed) {
+            // A replay of held events already answered a long poll, or the client left.
+            return;
+        }
         Slot slot = slots.get(view.topic());
         TopicPosition head = view.position();
         if (!ResumePlan.needsFacts(client, head)) {
             follow(view.topic(), slot, head, ResumePlan.decide(client, head, null));
+            return;
+        }
+        if (view.recent() != null) {
+            // The pod holds every event after the cursor: nothing is missing, so neither the facts nor a range are read.
+            slot.position = client;
+            decide(view.topic(), slot, true);
+            replayHeld(view.topic(), slot, view.recent());
             return;
         }
         int generation = slot.generation;
@@ -214,6 +225,29 @@ public final class Session implements Subscriber {
             slot.truncated = more;
             goLive(topic, slot, slot.position);
         });
+    }
+
+    /** A replay of events the hub held, paged like one read from Redis so a long poll still answers with one page. */
+    private void replayHeld(String topic, Slot slot, List<EncodedEvent> events) {
+        int inPage = 0;
+        for (EncodedEvent event : events) {
+            if (closed) {
+                return;
+            }
+            if (inPage == replayBatch) {
+                if (!sink.wantsMoreReplay()) {
+                    slot.truncated = true;
+                    break;
+                }
+                inPage = 0;
+            }
+            slot.position = event.position();
+            sink.event(event);
+            inPage++;
+        }
+        if (!closed) {
+            goLive(topic, slot, slot.position);
+        }
     }
 
     private void reset(String topic, Slot slot, TopicPosition head, ResetReason reason) {

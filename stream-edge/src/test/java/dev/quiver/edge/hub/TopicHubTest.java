@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -150,7 +151,7 @@ class TopicHubTest {
     void start() {
         vertx = Vertx.vertx();
         source = new FakeSource();
-        hub = new TopicHub(vertx, source, new EdgeMetrics(new SimpleMeterRegistry()));
+        hub = new TopicHub(vertx, source, new EdgeMetrics(new SimpleMeterRegistry()), 64, 1 << 20);
         hub.start(vertx.getOrCreateContext());
     }
 
@@ -212,6 +213,55 @@ class TopicHubTest {
         eventually(() -> late.seen.size() == 1 && early.seen.size() == 3);
         assertThat(late.seen).containsExactly("t@4-0");
         assertThat(source.calls).containsExactly("follow t");
+    }
+
+    @Test
+    void aResumingSubscriberGetsTheEventsItMissedWhenThePodHoldsThem() throws Exception {
+        Recorder early = new Recorder(vertx.getOrCreateContext());
+        Future<List<TopicView>> join = hub.subscribe(early, List.of("t"));
+        eventually(() -> source.pending.contains("t"));
+        source.answer("t", at(1));
+        await(join);
+        source.push("t", 2, 3, 4);
+        eventually(() -> early.seen.size() == 3);
+
+        Recorder resuming = new Recorder(vertx.getOrCreateContext());
+        TopicView view = await(hub.subscribe(resuming, List.of("t"), Map.of("t", at(2)))).get(0);
+        assertThat(view.position()).isEqualTo(at(4));
+        assertThat(view.recent()).extracting(EncodedEvent::id).containsExactly(new StreamId(3, 0), new StreamId(4, 0));
+
+        // Before what the pod followed from: only Redis knows.
+        Recorder older = new Recorder(vertx.getOrCreateContext());
+        assertThat(await(hub.subscribe(older, List.of("t"), Map.of("t", at(0)))).get(0).recent()).isNull();
+    }
+
+    @Test
+    void theEventsHeldStayWithinThePodsMemoryBound() throws Exception {
+        int eventBytes = FakeSource.batch("t", 2).get(0).heldBytes();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx = Vertx.vertx();
+        source = new FakeSource();
+        // Room for three events of this size, however many topics hold them.
+        hub = new TopicHub(vertx, source, new EdgeMetrics(new SimpleMeterRegistry()), 64, 3L * eventBytes + 10);
+        hub.start(vertx.getOrCreateContext());
+        Recorder watcher = new Recorder(vertx.getOrCreateContext());
+        Future<List<TopicView>> join = hub.subscribe(watcher, List.of("t", "u"));
+        eventually(() -> source.pending.size() == 2);
+        source.answer("t", at(1));
+        source.answer("u", at(1));
+        await(join);
+        source.push("t", 2, 3);
+        source.push("u", 2, 3);
+        eventually(() -> watcher.seen.size() == 4);
+
+        Recorder resuming = new Recorder(vertx.getOrCreateContext());
+        List<TopicView> views = await(hub.subscribe(resuming, List.of("t", "u"), Map.of("t", at(1), "u", at(1))));
+        // "t" kept both; "u", which grew past the bound, gave back its oldest.
+        assertThat(views.get(0).recent()).extracting(EncodedEvent::id).containsExactly(new StreamId(2, 0),
+                new StreamId(3, 0));
+        assertThat(views.get(1).recent()).isNull();
+        assertThat(await(hub.subscribe(resuming, List.of("u"), Map.of("u", at(2)))).get(0).recent())
+                .extracting(EncodedEvent::id).containsExactly(new StreamId(3, 0));
     }
 
     @Test
