@@ -34,4 +34,8 @@ say "catch-up reads: $(redis-cli -p 6397 info commandstats | tr -d '\r' | awk -F
     { calls[$1] = $3 }
     END { printf "events-after %d, meta %d", calls["cmdstat_evalsha"] - calls["cmdstat_xadd"],
         calls["cmdstat_hmget"] - calls["cmdstat_xadd"] }')"
+# What the survivors say they did: resumes replayed from the events they held, and catch-up reads they sent Redis.
+for port in 9503 9504; do
+    say "edge-$port: $(curl -s "http://127.0.0.1:$port/q/metrics" | grep -E '^quiver_edge_(recent_replays_total|redis_reads_total\{kind="replay"\})' | tr '\n' ' ')"
+done
 say "results: $RESULTS"
