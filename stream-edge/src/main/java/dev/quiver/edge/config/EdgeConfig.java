@@ -105,8 +105,8 @@ public interface EdgeConfig {
     Duration readerMaxBackoff();
 
     /**
-     * How long the Pub/Sub live reader waits for a Redis node to answer a new connection before it gives it up and
-     * tries again: a node that accepts connections and never answers (a half-open socket, a stopped process) would
+     * How long the live reader waits for a Redis node to answer a new connection before it gives it up and tries
+     * again: a node that accepts connections and never answers (a half-open socket, a stopped process) would
      * otherwise hold the reader forever, as the Redis client has no deadline of its own for that.
      */
     @WithDefault("5s")

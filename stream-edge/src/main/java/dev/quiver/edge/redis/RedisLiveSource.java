@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
 
@@ -82,6 +83,10 @@ public final class RedisLiveSource implements LiveSource {
     private boolean unblockSent;
     private boolean stopped;
     private int failures;
+    /** Counts connection attempts: an answer to an attempt given up (its deadline passed) is closed, never used. */
+    private int attempt;
+    /** The last attempt Redis answered (or refused); its deadline, if it fires anyway, has nothing to give up. */
+    private int answered;
     private long epochTimer = -1;
     private volatile long disconnectedSince = System.currentTimeMillis();
 
@@ -168,12 +173,33 @@ public final class RedisLiveSource implements LiveSource {
 
     // ---- connection ---------------------------------------------------------------------------------------------
 
+    /**
+     * Connects, and gives the attempt up if Redis has not answered it within {@code quiver.edge.reader-connect-timeout}:
+     * the Redis client has no deadline of its own, so a node that accepts and never answers (a half-open socket, a
+     * stopped process) would otherwise hold the reader forever.
+     */
     private void connect() {
         if (stopped) {
             return;
         }
+        int mine = ++attempt;
+        long timeout = config.readerConnectTimeout().toMillis();
+        long deadline = vertx.setTimer(timeout, timer -> context.runOnContext(v -> {
+            if (!stopped && attempt == mine && answered != mine) {
+                attempt++;
+                retryLater(new TimeoutException("no answer within " + timeout + " ms"));
+            }
+        }));
         onContext(readerClient.connect(), connected -> {
+            if (attempt != mine || stopped) {
+                if (connected.succeeded()) {
+                    connected.result().close();
+                }
+                return;
+            }
             if (connected.failed()) {
+                answered = mine;
+                vertx.cancelTimer(deadline);
                 retryLater(connected.cause());
                 return;
             }
@@ -181,6 +207,12 @@ public final class RedisLiveSource implements LiveSource {
             fresh.exceptionHandler(e -> context.runOnContext(v -> lost(fresh, e)));
             fresh.endHandler(v -> context.runOnContext(x -> lost(fresh, null)));
             onContext(fresh.send(Request.cmd(Command.CLIENT).arg("ID")), id -> {
+                if (attempt != mine || stopped) {
+                    fresh.close();
+                    return;
+                }
+                answered = mine;
+                vertx.cancelTimer(deadline);
                 if (id.failed()) {
                     fresh.close();
                     retryLater(id.cause());
