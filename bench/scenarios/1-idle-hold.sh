@@ -19,7 +19,7 @@ hold() {
     local tools=() n=0 url
     for url in "$@"; do
         n=$((n + 1))
-        "$JAVA" -Xmx2g -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool --target="$target" --transport="$transport" \
+        "$TOOL_JAVA" -Xmx2g -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool --target="$target" --transport="$transport" \
             --edges="$url" --subscribers="$CONNECTIONS" --sources=6 --connect-rate=3000 --hold="$HOLD" --rates=0 \
             --max-seconds=$((HOLD + 400)) ${TOOL_ARGS:-} >"$RUN_DIR/hold-$target-$transport-$n.txt" 2>&1 &
         tools+=($!)

@@ -51,7 +51,7 @@ start_cluster() {
 load() {
     local target=$1 edges=$2 pids=$3 ingest=$4 tools=() n
     for n in 1 2; do
-        "$JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool --target="$target" \
+        "$TOOL_JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool --target="$target" \
             --transport=sse --ingest="$ingest" --edges="$edges" --subscribers=$((SUBSCRIBERS / 2)) \
             --topics=$((SUBSCRIBERS / 2)) --sources=4 --connect-rate="$CONNECT_RATE" --max-pending=1000 \
             --rates="$(echo "$RATES" | tr ',' '\n' | awk '{printf "%s%d", (NR > 1 ? "," : ""), $1 / 2}')" \

@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN_DIR=${QUIVER_BENCH_DIR:-$ROOT/bench/target/runs/$(basename "$0" .sh)-$(date +%Y%m%d-%H%M%S)}
 RESULTS=$RUN_DIR/results.txt
 JAVA=${JAVA:-java}
+# The load tool's JDK, the services' by default: set it to compare the services' JDKs with the same tool.
+TOOL_JAVA=${TOOL_JAVA:-$JAVA}
 NGINX=${NGINX:-nginx}
 NCHAN_MODULE=${NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
 mkdir -p "$RUN_DIR"
@@ -130,7 +132,7 @@ start_nchan() {
 # tool ARGS...: the load tool, its report added to the results.
 tool() {
     # shellcheck disable=SC2086 # TOOL_ARGS is a list of --name=value arguments added to every run
-    "$JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool "$@" ${TOOL_ARGS:-} | tee -a "$RESULTS"
+    "$TOOL_JAVA" -Xmx"${TOOL_HEAP:-2g}" -cp "$CLASSPATH_BENCH" dev.quiver.bench.LoadTool "$@" ${TOOL_ARGS:-} | tee -a "$RESULTS"
 }
 
 # pss_mib PID[+PID...]: proportional set size of a process or group, MiB.
