@@ -229,6 +229,10 @@ class HelmChartTest {
         String big = template().withValuesFile(values)
                 .set("edge.maxConnections", 1000000).call();
         assertThat(big).contains("value: \"1000000\"");
+        assertThatThrownBy(() -> template().withValuesFile(values).set("edge.recentMemory", "lots").call())
+                .hasMessageContaining("recentMemory");
+        assertThat(template().withValuesFile(values).set("edge.recentMemory", "0").call())
+                .contains("name: QUIVER_EDGE_RECENT_MEMORY\n              value: \"0\"");
     }
 
     @ParameterizedTest
