@@ -99,6 +99,12 @@ public final class TestTokens {
             return this;
         }
 
+        /** Any other claim, such as {@code quiver.info} (a map becomes a JSON object). */
+        public Builder claim(String name, Object value) {
+            claims.setClaim(name, value);
+            return this;
+        }
+
         public Builder expiresInSeconds(long seconds) {
             NumericDate exp = NumericDate.now();
             exp.addSeconds(seconds);

@@ -20,6 +20,23 @@ public record LiveMessage(String epoch, StreamId previous, StreamEntry entry) {
 
     /** Decodes a message; fails with {@link IllegalArgumentException} on anything the append script does not send. */
     public static LiveMessage decode(byte[] payload) {
+        List<String> parts = netstrings(payload);
+        if (parts.size() < 4 || !VERSION.equals(parts.get(0)) || parts.size() % 2 != 0) {
+            throw new IllegalArgumentException("not a live message of this version: " + parts.size() + " parts");
+        }
+        StreamId id = StreamId.parse(parts.get(2));
+        StreamId previous = parts.get(3).isEmpty() ? null : StreamId.parse(parts.get(3));
+        return new LiveMessage(parts.get(1), previous,
+                new StreamEntry(id, List.copyOf(parts.subList(4, parts.size()))));
+    }
+
+    /** The entry's stream id. */
+    public StreamId id() {
+        return entry.id();
+    }
+
+    /** The netstrings a message is made of; fails with {@link IllegalArgumentException} on anything else. */
+    static List<String> netstrings(byte[] payload) {
         List<String> parts = new ArrayList<>();
         int at = 0;
         while (at < payload.length) {
@@ -39,17 +56,6 @@ public record LiveMessage(String epoch, StreamId previous, StreamEntry entry) {
             parts.add(new String(payload, colon + 1, (int) length, StandardCharsets.UTF_8));
             at = (int) end + 1;
         }
-        if (parts.size() < 4 || !VERSION.equals(parts.get(0)) || parts.size() % 2 != 0) {
-            throw new IllegalArgumentException("not a live message of this version: " + parts.size() + " parts");
-        }
-        StreamId id = StreamId.parse(parts.get(2));
-        StreamId previous = parts.get(3).isEmpty() ? null : StreamId.parse(parts.get(3));
-        return new LiveMessage(parts.get(1), previous,
-                new StreamEntry(id, List.copyOf(parts.subList(4, parts.size()))));
-    }
-
-    /** The entry's stream id. */
-    public StreamId id() {
-        return entry.id();
+        return parts;
     }
 }

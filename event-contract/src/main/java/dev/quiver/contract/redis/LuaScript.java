@@ -28,6 +28,8 @@ public final class LuaScript {
     public static final LuaScript ENTITY = load("entity.lua");
     /** Reads history after a position together with the retention facts. */
     public static final LuaScript EVENTS_AFTER = load("events-after.lua");
+    /** Writes a pod's presence changes in one topic, or reads the topic's members (docs/presence.md). */
+    public static final LuaScript PRESENCE = load("presence.lua");
 
     private final String text;
     private final String sha;

@@ -49,4 +49,34 @@ public record TopicKeys(String topic) {
     public String idempotency(String digest) {
         return tag() + ":idem:" + digest;
     }
+
+    /** Sorted set: pod id to the end of its presence lease in milliseconds (docs/presence.md). */
+    public String presencePods() {
+        return tag() + ":presence:pods";
+    }
+
+    /** Sorted set, every score 0: {@code "<pod>|<sub>"} for each subject a pod holds connections of. */
+    public String presenceEntries() {
+        return tag() + ":presence:entries";
+    }
+
+    /** Hash: subject to the number of pods that hold it; the subject is a member while it is above zero. */
+    public String presenceRefs() {
+        return tag() + ":presence:refs";
+    }
+
+    /** Hash: subject to its member JSON ({@code sub}, {@code info}, {@code since}). */
+    public String presenceMembers() {
+        return tag() + ":presence:members";
+    }
+
+    /** Sorted set, every score 0: the members' subjects, so that lists page in order. */
+    public String presenceIndex() {
+        return tag() + ":presence:index";
+    }
+
+    /** Hash: pod id to its number of connections without a subject (counted, never listed). */
+    public String presenceAnonymous() {
+        return tag() + ":presence:anonymous";
+    }
 }

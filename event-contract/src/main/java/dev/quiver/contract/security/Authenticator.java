@@ -101,7 +101,7 @@ public class Authenticator {
             PublisherKeys.Entry key = store.publisherKeys().find(credential);
             if (key != null) {
                 return new Principal(Principal.Kind.API_KEY, key.name(), TopicPatterns.none(), key.topics(), null,
-                        HexFormat.of().formatHex(key.digest()));
+                        HexFormat.of().formatHex(key.digest()), null);
             }
         }
         if (!looksLikeJwt(credential)) {

@@ -1,12 +1,15 @@
 package dev.quiver.contract.security;
 
+import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import org.jose4j.json.JsonUtil;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwk.RsaJsonWebKey;
@@ -34,6 +37,8 @@ public final class JwtVerifier {
 
     /** Claim listing the topic globs a token may read. */
     public static final String SUBSCRIBE_CLAIM = "quiver.subscribe";
+    /** Claim: a small JSON object shown to others beside the token's {@code sub} in presence (docs/presence.md). */
+    public static final String INFO_CLAIM = "quiver.info";
     /** Claim listing the topic globs a token may publish to. */
     public static final String PUBLISH_CLAIM = "quiver.publish";
 
@@ -91,10 +96,28 @@ public final class JwtVerifier {
             }
             return new Principal(Principal.Kind.TOKEN, claims.getSubject(), patterns(claims, SUBSCRIBE_CLAIM),
                     patterns(claims, PUBLISH_CLAIM), Instant.ofEpochSecond(claims.getExpirationTime().getValue()),
-                    null);
+                    null, info(claims));
         } catch (MalformedClaimException e) {
             throw new Rejected("malformed-claims", "Token claims are malformed");
         }
+    }
+
+    /** The {@code quiver.info} claim as compact JSON: an object, at most {@link Principal#MAX_INFO} bytes. */
+    private static String info(JwtClaims claims) throws Rejected {
+        Object value = claims.getClaimValue(INFO_CLAIM);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> object)) {
+            throw new Rejected("malformed-claims", "Claim " + INFO_CLAIM + " is a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        String json = JsonUtil.toJson((Map<String, ?>) object);
+        if (json.getBytes(StandardCharsets.UTF_8).length > Principal.MAX_INFO) {
+            throw new Rejected("malformed-claims",
+                    "Claim " + INFO_CLAIM + " takes at most " + Principal.MAX_INFO + " bytes of JSON");
+        }
+        return json;
     }
 
     /** A list of globs, or one string of space-separated globs (the OAuth {@code scope} style). */

@@ -14,9 +14,14 @@ import dev.quiver.contract.event.TopicPatterns;
  * @param publish topics the caller may write
  * @param expiresAt when the credential stops being valid; {@code null} when it does not expire
  * @param keyDigest for an API key, the hex SHA-256 of the key, to notice its removal from a live connection
+ * @param info a token's {@code quiver.info} claim as compact JSON (an object of at most {@link #MAX_INFO} bytes), shown
+ *        to others in presence; {@code null} when it has none
  */
 public record Principal(Kind kind, String subject, TopicPatterns subscribe, TopicPatterns publish,
-        Instant expiresAt, String keyDigest) {
+        Instant expiresAt, String keyDigest, String info) {
+
+    /** The largest {@code quiver.info} claim, in bytes of compact JSON: it travels with every presence change. */
+    public static final int MAX_INFO = 1024;
 
     /** How a caller authenticated. */
     public enum Kind {
@@ -33,11 +38,11 @@ public record Principal(Kind kind, String subject, TopicPatterns subscribe, Topi
     private static final TopicPatterns EVERYTHING = TopicPatterns.of(List.of("*"));
 
     /** Anyone at all, when authentication is off. */
-    public static final Principal OPEN = new Principal(Kind.OPEN, null, EVERYTHING, EVERYTHING, null, null);
+    public static final Principal OPEN = new Principal(Kind.OPEN, null, EVERYTHING, EVERYTHING, null, null, null);
 
     /** A caller without credentials. */
     public static final Principal ANONYMOUS = new Principal(Kind.ANONYMOUS, null, TopicPatterns.none(),
-            TopicPatterns.none(), null, null);
+            TopicPatterns.none(), null, null, null);
 
     /** The key limits and rates are counted under: the subject, prefixed by its kind so names cannot collide. */
     public String limitKey() {
@@ -46,5 +51,10 @@ public record Principal(Kind kind, String subject, TopicPatterns subscribe, Topi
             case TOKEN -> "sub:" + subject;
             default -> null;
         };
+    }
+
+    /** The subject shown in presence: a token's {@code sub}; nobody else (keys are services, not people) is listed. */
+    public String presenceSubject() {
+        return kind == Kind.TOKEN ? subject : null;
     }
 }
