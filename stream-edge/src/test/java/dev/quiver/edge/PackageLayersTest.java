@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class PackageLayersTest {
 
     /** Top to bottom; packages on one line (one string) are peers and do not import each other. */
-    private static final List<String> LAYERS = List.of("", "sse poll ws", "ws.protocol", "health", "http",
+    private static final List<String> LAYERS = List.of("", "sse poll ws", "ws.protocol", "presence", "health", "http",
             "connection", "session", "hub", "redis", "broker", "event", "security", "loop config metrics");
 
     private static final Pattern IMPORT = Pattern.compile("^import dev\\.quiver\\.edge\\.([a-z.]+)\\.[A-Z]",

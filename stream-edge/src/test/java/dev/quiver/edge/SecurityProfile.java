@@ -47,6 +47,8 @@ public class SecurityProfile implements QuarkusTestProfile {
         config.put("quarkus.http.idle-timeout", "3s");
         config.put("quiver.auth.publisher-keys-file", KEY_FILE.toString());
         config.put("quiver.auth.reload-interval", "500ms");
+        config.put("quiver.presence.topics", "room.*");
+        config.put("quiver.presence.flush-interval", "50ms");
         return config;
     }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.edge;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -349,4 +350,34 @@ class SecurityTest extends EdgeTestSupport {
         }
     }
 
+    @Test
+    void presenceShowsATokensSubjectAndInfoAndOnlyToThoseWhoMaySubscribe() {
+        String topic = freshTopic("room");
+        String alice = bearer(TestTokens.token("alice").subscribe("room.*")
+                .claim("quiver.info", Map.of("name", "Alice", "color", "#0a0")).es256());
+        String bob = bearer(TestTokens.token("bob").subscribe("room.*").es256());
+        try (SseClient watcher = SseClient.open(stream("topic=" + topic + "&presence=1&name=mallory"),
+                Map.of("Authorization", bob))) {
+            assertThat(watcher.status()).isEqualTo(200);
+            // With authentication on, a name parameter is ignored: the token's sub is the identity.
+            SseClient.Frame own = watcher.next(WAIT);
+            assertThat(own.event()).isEqualTo("join");
+            assertThat(own.data()).contains("\"sub\":\"bob\"");
+            try (SseClient present = SseClient.open(stream("topic=" + topic), Map.of("Authorization", alice))) {
+                SseClient.Frame join = watcher.next(WAIT);
+                assertThat(join.event()).isEqualTo("join");
+                assertThat(join.data()).contains("\"sub\":\"alice\"").contains("\"name\":\"Alice\"");
+            }
+        }
+        String outsider = bearer(TestTokens.token("eve").subscribe("other.*").es256());
+        try (WsTestClient ws = new WsTestClient(root, null, Map.of("Authorization", outsider, "Origin",
+                SecurityProfile.ALLOWED_ORIGIN))) {
+            ws.send("{\"op\":\"presence\",\"ref\":\"p\",\"topic\":\"" + topic + "\"}");
+            assertThat(ws.nextOp("error", WAIT).path("code").asText()).isEqualTo("forbidden");
+        }
+        given().header("Authorization", outsider).get(stream("topic=" + topic + "&presence=1")).then().statusCode(403);
+        String bulky = bearer(TestTokens.token("carl").subscribe("room.*")
+                .claim("quiver.info", Map.of("bio", "x".repeat(1100))).es256());
+        given().header("Authorization", bulky).get(stream("topic=" + topic)).then().statusCode(401);
+    }
 }

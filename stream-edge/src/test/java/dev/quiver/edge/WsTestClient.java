@@ -58,9 +58,14 @@ final class WsTestClient implements AutoCloseable {
     }
 
     WsTestClient(URI root, String subprotocol, Map<String, String> headers) {
+        this(root, "/v1/ws", subprotocol, headers);
+    }
+
+    /** A client of {@code path} (the endpoint with a query, such as {@code /v1/ws?name=alice}). */
+    WsTestClient(URI root, String path, String subprotocol, Map<String, String> headers) {
         this.binary = "quiver.v1.msgpack".equals(subprotocol);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(root.getHost())
-                .setPort(root.getPort()).setURI("/v1/ws");
+                .setPort(root.getPort()).setURI(path);
         if (subprotocol != null) {
             options.addSubProtocol(subprotocol);
         }

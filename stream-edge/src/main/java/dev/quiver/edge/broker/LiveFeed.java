@@ -1,6 +1,9 @@
 package dev.quiver.edge.broker;
 
+import java.util.List;
+
 import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.edge.event.EventBatch;
 
 /**
@@ -29,4 +32,11 @@ public interface LiveFeed {
      * {@code position} follow; subscribers must reload.
      */
     void onHistoryReplaced(String topic, TopicPosition position);
+
+    /**
+     * Joins and leaves of a followed topic's presence (docs/presence.md), at most once: a source that lost its
+     * subscription for a while may miss some, which clients repair by reading the member list again.
+     */
+    default void onPresence(String topic, List<PresenceLayout.Change> changes) {
+    }
 }

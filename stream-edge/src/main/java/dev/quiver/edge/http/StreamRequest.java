@@ -20,8 +20,9 @@ import dev.quiver.contract.problem.ProblemType;
  *
  * @param topics the topics, sorted, without duplicates
  * @param positions the requested position per topic; absent topics start live
+ * @param presence whether the client asked for its topics' joins and leaves ({@code presence=1})
  */
-public record StreamRequest(List<String> topics, SortedMap<String, TopicPosition> positions) {
+public record StreamRequest(List<String> topics, SortedMap<String, TopicPosition> positions, boolean presence) {
 
     /** Parses a request; throws a 400 problem when it is malformed. */
     public static StreamRequest parse(RoutingContext context, int maxTopics, List<String> compositeSources) {
@@ -39,6 +40,7 @@ public record StreamRequest(List<String> topics, SortedMap<String, TopicPosition
             }
         }
         List<String> topics = List.copyOf(names);
+        boolean presence = flag(context, "presence");
 
         for (String source : compositeSources) {
             String value = source.startsWith("header:")
@@ -46,13 +48,25 @@ public record StreamRequest(List<String> topics, SortedMap<String, TopicPosition
                     : first(context.queryParam(source.substring(6)));
             if (value != null && !value.isEmpty()) {
                 try {
-                    return new StreamRequest(topics, CompositeCursor.decode(value, topics));
+                    return new StreamRequest(topics, CompositeCursor.decode(value, topics), presence);
                 } catch (IllegalArgumentException e) {
                     throw invalid(ProblemType.INVALID_CURSOR, "Invalid cursor: " + e.getMessage(), source);
                 }
             }
         }
-        return new StreamRequest(topics, since(context.queryParam("since"), topics));
+        return new StreamRequest(topics, since(context.queryParam("since"), topics), presence);
+    }
+
+    /** {@code 1}/{@code true} or {@code 0}/{@code false}; absent is false. */
+    private static boolean flag(RoutingContext context, String name) {
+        String value = first(context.queryParam(name));
+        if (value == null || value.equals("0") || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("1") || value.equals("true")) {
+            return true;
+        }
+        throw invalid(ProblemType.INVALID_REQUEST, name + " is 1 or 0", "query:" + name);
     }
 
     private static SortedMap<String, TopicPosition> since(List<String> values, List<String> topics) {

@@ -5,6 +5,7 @@ import java.util.List;
 import io.vertx.core.Context;
 
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceBatch;
 
 /**
  * A local consumer of topics: an SSE connection, a waiting long poll. The hub calls it on {@link #context()}, so an
@@ -27,4 +28,8 @@ public interface Subscriber {
      * subscriber had is no longer comparable. It must tell its client to reload.
      */
     void onHistoryReplaced(TopicView view);
+
+    /** Joins and leaves in a topic's presence; every subscriber hears them, those that asked pass them on. */
+    default void onPresence(PresenceBatch batch) {
+    }
 }

@@ -22,10 +22,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.edge.broker.LiveFeed;
 import dev.quiver.edge.broker.LiveSource;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.event.PresenceBatch;
 import dev.quiver.edge.loop.EventLoops;
 import dev.quiver.edge.metrics.EdgeMetrics;
 
@@ -313,6 +315,17 @@ public class TopicHub implements LiveFeed {
         state.recent.restart(position);
         TopicView view = state.view();
         deliver(state, subscriber -> subscriber.onHistoryReplaced(view), () -> {
+        });
+    }
+
+    @Override
+    public void onPresence(String topic, List<PresenceLayout.Change> changes) {
+        TopicState state = topics.get(topic);
+        if (state == null || !state.ready || changes.isEmpty()) {
+            return;
+        }
+        PresenceBatch batch = PresenceBatch.of(topic, changes);
+        deliver(state, subscriber -> subscriber.onPresence(batch), () -> {
         });
     }
 

@@ -18,8 +18,11 @@ import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.connection.HttpStream;
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceBatch;
+import dev.quiver.edge.event.PresenceEvent;
 import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.session.ResetNotice;
 import dev.quiver.edge.session.ResetReason;
 import dev.quiver.edge.session.Session;
@@ -41,12 +44,19 @@ final class PollExchange implements HttpStream, SessionSink {
     private final long timeoutMillis;
     private final List<EncodedEvent> events = new ArrayList<>();
     private final List<ResetNotice> resets = new ArrayList<>();
+    private final PresenceTracker.Ticket ticket;
+    private final boolean watchPresence;
+    private final long presenceWindowMillis;
+    private final List<PresenceEvent> presence = new ArrayList<>();
     private long timer = -1;
     private boolean answered;
 
     PollExchange(Context context, List<String> topics, TopicHub hub, HistorySource history, int maxPending,
             HttpServerResponse response, EdgeMetrics metrics, ObjectMapper json, Vertx vertx, int limit,
-            long timeoutMillis) {
+            long timeoutMillis, PresenceTracker.Ticket ticket, boolean watchPresence, long presenceWindowMillis) {
+        this.ticket = ticket;
+        this.watchPresence = watchPresence;
+        this.presenceWindowMillis = presenceWindowMillis;
         this.context = context;
         this.session = new Session(context, topics, hub, history, limit, maxPending, this);
         this.response = response;
@@ -75,6 +85,26 @@ final class PollExchange implements HttpStream, SessionSink {
             timer = -1;
         }
         session.close();
+        // A poller is present between its polls too, for as long as it may take to come back (on any pod).
+        ticket.leaveAfter(presenceWindowMillis);
+    }
+
+    @Override
+    public void joined() {
+        ticket.enter();
+    }
+
+    @Override
+    public boolean wantsPresence() {
+        return watchPresence;
+    }
+
+    @Override
+    public void presence(PresenceBatch batch) {
+        presence.addAll(batch.events());
+        if (session.prepared()) {
+            context.runOnContext(v -> answer());
+        }
     }
 
     @Override
@@ -101,7 +131,7 @@ final class PollExchange implements HttpStream, SessionSink {
 
     @Override
     public void prepared() {
-        if (!events.isEmpty() || !resets.isEmpty() || timeoutMillis == 0) {
+        if (!events.isEmpty() || !resets.isEmpty() || !presence.isEmpty() || timeoutMillis == 0) {
             answer();
         } else {
             timer = vertx.setTimer(timeoutMillis, t -> context.runOnContext(v -> answer()));
@@ -159,7 +189,15 @@ final class PollExchange implements HttpStream, SessionSink {
         }
         try {
             body.appendString("],\"cursor\":").appendString(json.writeValueAsString(cursor))
-                    .appendString(",\"resets\":").appendString(json.writeValueAsString(resets)).appendString("}");
+                    .appendString(",\"resets\":").appendString(json.writeValueAsString(resets));
+            if (watchPresence) {
+                body.appendString(",\"presence\":[");
+                for (int i = 0; i < presence.size(); i++) {
+                    body.appendString(i > 0 ? "," : "").appendString(presence.get(i).pollJson());
+                }
+                body.appendString("]");
+            }
+            body.appendString("}");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

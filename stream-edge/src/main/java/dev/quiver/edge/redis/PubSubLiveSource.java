@@ -27,6 +27,7 @@ import io.vertx.redis.client.ResponseType;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.redis.LiveMessage;
+import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicKeys;
 import dev.quiver.contract.redis.TopicLayout;
@@ -529,6 +530,16 @@ public final class PubSubLiveSource implements LiveSource {
     private void onMessage(Link link, String channel, byte[] payload) {
         Followed followed = link.channels.get(channel);
         if (followed == null || topics.get(followed.topic) != followed) {
+            return;
+        }
+        if (PresenceLayout.isPresence(payload)) {
+            if (followed.announced) {
+                try {
+                    feed.onPresence(followed.topic, PresenceLayout.changes(payload));
+                } catch (IllegalArgumentException e) {
+                    LOG.warnf("ignored a malformed presence message on %s: %s", channel, e.getMessage());
+                }
+            }
             return;
         }
         LiveMessage message;

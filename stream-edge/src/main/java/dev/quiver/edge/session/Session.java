@@ -17,6 +17,7 @@ import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.event.EncodedEvent;
 import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.event.PresenceBatch;
 import dev.quiver.edge.hub.Subscriber;
 import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.hub.TopicView;
@@ -327,6 +328,13 @@ public final class Session implements Subscriber {
     /** Only this history's later events: events of another epoch are leftovers of a replaced history. */
     private static boolean isNewer(TopicPosition at, EncodedEvent event) {
         return at.epoch() == null || at.epoch().equals(event.position().epoch()) && at.id().isBefore(event.id());
+    }
+
+    @Override
+    public void onPresence(PresenceBatch batch) {
+        if (joined && !closed && sink.wantsPresence()) {
+            sink.presence(batch);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.quiver.edge.session;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.edge.event.EncodedEvent;
 import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.event.PresenceBatch;
 
 /**
  * What a transport (an SSE stream, a long poll, a WebSocket subscription) does with what its {@link Session} decides:
@@ -46,6 +47,15 @@ public interface SessionSink {
 
     /** Redis failed while preparing; close with a retryable signal. */
     void failed(Throwable cause);
+
+    /** Whether the client asked for its topics' joins and leaves. */
+    default boolean wantsPresence() {
+        return false;
+    }
+
+    /** Delivers joins and leaves (only called when {@link #wantsPresence()}); they never move the cursor. */
+    default void presence(PresenceBatch batch) {
+    }
 
     /** Whether a replay may read another page (long polls answer with what they have). */
     default boolean wantsMoreReplay() {

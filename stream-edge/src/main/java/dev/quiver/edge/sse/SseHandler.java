@@ -23,6 +23,7 @@ import dev.quiver.edge.connection.SessionLauncher;
 import dev.quiver.edge.http.StreamRequest;
 import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.security.EdgeGuard;
 
 /** {@code GET /v1/stream}: Server-Sent Events (docs/protocol.md). */
@@ -40,9 +41,11 @@ public class SseHandler {
     private final RouteProblems problems;
     private final EdgeGuard guard;
     private final ObjectMapper json;
+    private final PresenceTracker presence;
 
     public SseHandler(TopicHub hub, HistorySource history, SessionLauncher launcher, EdgeConfig config,
-            EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, EdgeGuard guard) {
+            EdgeMetrics metrics, RouteProblems problems, ObjectMapper json, EdgeGuard guard, PresenceTracker presence) {
+        this.presence = presence;
         this.hub = hub;
         this.history = history;
         this.launcher = launcher;
@@ -56,10 +59,16 @@ public class SseHandler {
     public void handle(RoutingContext context) {
         StreamRequest request;
         Principal principal;
+        PresenceTracker.Ticket ticket;
         try {
             checkAccept(context.request().getHeader(HttpHeaders.ACCEPT));
             request = StreamRequest.parse(context, config.maxTopicsPerConnection(), CURSOR_SOURCES);
             principal = guard.admit(context.request(), "sse", request.topics());
+            if (request.presence()) {
+                presence.checkWatch(request.topics());
+            }
+            ticket = presence.ticket(request.topics(),
+                    PresenceTracker.identity(principal, context.request().getParam("name")));
         } catch (ProblemException e) {
             problems.send(context, e);
             return;
@@ -73,7 +82,7 @@ public class SseHandler {
                 () -> new SseStream(Vertx.currentContext(), request.topics(), hub, history, config.readBatch(),
                         config.maxPendingDuringReplay(), response, context.request()::connection,
                         context.request().version(), metrics, json,
-                        jitteredRetry));
+                        jitteredRetry, ticket, request.presence()));
     }
 
     private static void checkAccept(String accept) {

@@ -21,8 +21,10 @@ import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.connection.HttpStream;
 import dev.quiver.edge.event.EncodedEvent;
 import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.event.PresenceBatch;
 import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.session.ResetNotice;
 import dev.quiver.edge.session.ResetReason;
 import dev.quiver.edge.session.Session;
@@ -52,10 +54,15 @@ final class SseStream implements HttpStream, SessionSink {
     private final ObjectMapper json;
     private final boolean singleTopic;
     private final long retryMillis;
+    private final PresenceTracker.Ticket ticket;
+    private final boolean watchPresence;
 
     SseStream(Context context, List<String> topics, TopicHub hub, HistorySource history, int replayBatch,
             int maxPending, HttpServerResponse response, Supplier<HttpConnection> connection, HttpVersion version,
-            EdgeMetrics metrics, ObjectMapper json, long retryMillis) {
+            EdgeMetrics metrics, ObjectMapper json, long retryMillis, PresenceTracker.Ticket ticket,
+            boolean watchPresence) {
+        this.ticket = ticket;
+        this.watchPresence = watchPresence;
         this.context = context;
         this.session = new Session(context, topics, hub, history, replayBatch, maxPending, this);
         this.connection = connection;
@@ -80,6 +87,7 @@ final class SseStream implements HttpStream, SessionSink {
     @Override
     public void close() {
         session.close();
+        ticket.leave();
     }
 
     private boolean isClosed() {
@@ -94,6 +102,18 @@ final class SseStream implements HttpStream, SessionSink {
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         send(Buffer.buffer("retry: " + retryMillis + "\n\n"));
+        ticket.enter();
+    }
+
+    @Override
+    public boolean wantsPresence() {
+        return watchPresence;
+    }
+
+    @Override
+    public void presence(PresenceBatch batch) {
+        send(batch.sse());
+        checkBackpressure();
     }
 
     @Override

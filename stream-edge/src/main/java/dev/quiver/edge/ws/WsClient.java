@@ -1,7 +1,9 @@
 package dev.quiver.edge.ws;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -17,11 +19,13 @@ import io.vertx.core.http.ServerWebSocket;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.publish.EventPublisher;
+import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.contract.security.Authenticator;
 import dev.quiver.contract.security.Caller;
 import dev.quiver.contract.security.Principal;
@@ -29,8 +33,12 @@ import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.config.EdgeConfig;
 import dev.quiver.edge.connection.ConnectionRegistry;
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceBatch;
+import dev.quiver.edge.event.PresenceEvent;
 import dev.quiver.edge.hub.TopicHub;
+import dev.quiver.edge.loop.EventLoops;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.session.ResetNotice;
 import dev.quiver.edge.session.ResetReason;
 import dev.quiver.edge.ws.protocol.ClientOp;
@@ -49,6 +57,8 @@ final class WsClient implements ConnectionRegistry.Connection {
 
     private static final Logger LOG = Logger.getLogger(WsClient.class);
     private static final Buffer PING = Buffer.buffer("q");
+    private static final int DEFAULT_PRESENCE_PAGE = 100;
+    private static final int MAX_PRESENCE_PAGE = 1000;
 
     private final ServerWebSocket socket;
     private final WsCodec codec;
@@ -62,6 +72,8 @@ final class WsClient implements ConnectionRegistry.Connection {
     private final Authenticator auth;
     private final Caller caller;
     private final String pod;
+    private final PresenceTracker presence;
+    private final PresenceTracker.Identity identity;
     private final Map<String, WsSubscription> subscriptions = new HashMap<>();
     private int malformedInARow;
     private boolean awaitingPong;
@@ -72,7 +84,10 @@ final class WsClient implements ConnectionRegistry.Connection {
 
     WsClient(ServerWebSocket socket, WsCodec codec, Context context,
             TopicHub hub, HistorySource history, EventPublisher publisher, EdgeConfig config, EdgeMetrics metrics,
-            Principal principal, Authenticator auth, Caller caller, String pod) {
+            Principal principal, Authenticator auth, Caller caller, String pod, PresenceTracker presence,
+            PresenceTracker.Identity identity) {
+        this.presence = presence;
+        this.identity = identity;
         this.socket = socket;
         // Bytes written and not yet taken by the client; past them it is a slow consumer.
         socket.setWriteQueueMaxSize((int) Math.min(Integer.MAX_VALUE, config.slowConsumerBuffer().asLongValue()));
@@ -138,6 +153,8 @@ final class WsClient implements ConnectionRegistry.Connection {
             unsubscribe(unsubscribe);
         } else if (op instanceof ClientOp.Publish publish) {
             publish(publish);
+        } else if (op instanceof ClientOp.Presence read) {
+            presence(read);
         } else if (op instanceof ClientOp.Ping ping) {
             send(new ServerMessage.Pong(ping.ref()));
         }
@@ -151,15 +168,23 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
     }
 
-    private void subscribe(ClientOp.Subscribe op) {
-        String topic = op.topic();
-        String ref = op.ref();
+    /** Whether {@code topic} is a valid name the principal may read; if not, the client was told why. */
+    private boolean readable(String ref, String topic) {
         if (!Topics.isValid(topic)) {
             error(ref, "invalid-topic", "Topic names match " + Topics.PATTERN);
-            return;
+            return false;
         }
         if (!auth.maySubscribe(principal, topic)) {
             refused(ref, "Not allowed to read topic " + topic);
+            return false;
+        }
+        return true;
+    }
+
+    private void subscribe(ClientOp.Subscribe op) {
+        String topic = op.topic();
+        String ref = op.ref();
+        if (!readable(ref, topic)) {
             return;
         }
         if (subscriptions.containsKey(topic)) {
@@ -169,6 +194,14 @@ final class WsClient implements ConnectionRegistry.Connection {
         if (subscriptions.size() >= config.maxTopicsPerConnection()) {
             error(ref, "too-many-topics", "At most " + config.maxTopicsPerConnection() + " topics per connection");
             return;
+        }
+        if (op.presence()) {
+            try {
+                presence.checkWatch(List.of(topic));
+            } catch (ProblemException e) {
+                error(ref, e.type().slug(), e.getMessage());
+                return;
+            }
         }
         SortedMap<String, TopicPosition> positions = new TreeMap<>();
         if (op.since() != null) {
@@ -180,9 +213,48 @@ final class WsClient implements ConnectionRegistry.Connection {
             }
         }
         WsSubscription subscription = new WsSubscription(context, topic, ref, hub, history, config.readBatch(),
-                config.maxPendingDuringReplay(), this);
+                config.maxPendingDuringReplay(), this, presence.ticket(List.of(topic), identity), op.presence());
         subscriptions.put(topic, subscription);
         subscription.start(positions).onFailure(failure -> subscriptionFailed(topic, ref, subscription));
+    }
+
+    /** One page of a topic's members: the same right as subscribing to it, and the topic must have presence. */
+    private void presence(ClientOp.Presence op) {
+        String topic = op.topic();
+        String ref = op.ref();
+        if (!readable(ref, topic)) {
+            return;
+        }
+        if (!presence.enabled(topic)) {
+            error(ref, ProblemType.NOT_FOUND.slug(), "Topic " + topic + " has no presence (quiver.presence.topics)");
+            return;
+        }
+        int limit = op.limit() == null ? DEFAULT_PRESENCE_PAGE : op.limit();
+        if (limit < 1 || limit > MAX_PRESENCE_PAGE) {
+            error(ref, ProblemType.INVALID_REQUEST.slug(), "limit must be from 1 to " + MAX_PRESENCE_PAGE);
+            return;
+        }
+        EventLoops.onContext(presence.page(topic, op.after(), limit), context, read -> {
+            if (read.failed()) {
+                error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "Redis is unavailable; ask again shortly");
+                return;
+            }
+            PresenceLayout.Page page = read.result();
+            List<JsonNode> members = new ArrayList<>(page.members().size());
+            String last = null;
+            try {
+                for (String member : page.members()) {
+                    JsonNode node = EventJson.read(member);
+                    members.add(node);
+                    last = node.path("sub").asText();
+                }
+                send(new ServerMessage.Presence(ref, topic, page.count(), page.anonymous(), members,
+                        page.more() ? last : null));
+            } catch (RuntimeException e) {
+                LOG.warn("cannot answer a presence read", e);
+                error(ref, ProblemType.INTERNAL.slug(), "Internal error");
+            }
+        });
     }
 
     private void unsubscribe(ClientOp.Unsubscribe op) {
@@ -266,6 +338,12 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
         send(codec.event(event));
         metrics.delivered(EdgeMetrics.Transport.WS, 1);
+    }
+
+    void presence(PresenceBatch batch) {
+        for (PresenceEvent event : batch.events()) {
+            send(codec.presence(event));
+        }
     }
 
     void subscribed(String topic, String ref, boolean recovered, String cursor) {

@@ -25,6 +25,7 @@ import dev.quiver.edge.connection.ConnectionLifecycle;
 import dev.quiver.edge.http.PodIdentity;
 import dev.quiver.edge.hub.TopicHub;
 import dev.quiver.edge.metrics.EdgeMetrics;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.security.EdgeGuard;
 import dev.quiver.edge.ws.protocol.JsonCodec;
 import dev.quiver.edge.ws.protocol.MessagePackCodec;
@@ -57,10 +58,12 @@ public class WsHandler {
     private final PodIdentity pod;
     private final JsonCodec json;
     private final MessagePackCodec msgpack;
+    private final PresenceTracker presence;
 
     public WsHandler(TopicHub hub, HistorySource history, EventPublisher publisher, ConnectionLifecycle lifecycle,
             EdgeConfig config, EdgeMetrics metrics, Authenticator auth, EdgeGuard guard, RouteProblems problems,
-            PodIdentity pod, JsonCodec json, MessagePackCodec msgpack) {
+            PodIdentity pod, JsonCodec json, MessagePackCodec msgpack, PresenceTracker presence) {
+        this.presence = presence;
         this.hub = hub;
         this.history = history;
         this.publisher = publisher;
@@ -89,8 +92,10 @@ public class WsHandler {
             return;
         }
         Principal principal;
+        PresenceTracker.Identity identity;
         try {
             principal = guard.admit(request, "ws", List.of());
+            identity = PresenceTracker.identity(principal, request.getParam("name"));
         } catch (ProblemException e) {
             problems.send(context, e);
             return;
@@ -99,14 +104,15 @@ public class WsHandler {
         Caller caller = new Caller(ip, "ws", request.path());
         request.toWebSocket().onComplete(upgraded -> {
             if (upgraded.succeeded()) {
-                open(upgraded.result(), principal, ip, caller);
+                open(upgraded.result(), principal, identity, ip, caller);
             } else {
                 LOG.debugf("WebSocket handshake failed: %s", upgraded.cause());
             }
         });
     }
 
-    private void open(ServerWebSocket socket, Principal principal, String ip, Caller caller) {
+    private void open(ServerWebSocket socket, Principal principal, PresenceTracker.Identity identity, String ip,
+            Caller caller) {
         ConnectionLifecycle.Lease lease;
         try {
             lease = lifecycle.admit(EdgeMetrics.Transport.WS, principal, ip);
@@ -120,7 +126,7 @@ public class WsHandler {
         }
         WsCodec codec = MessagePackCodec.SUBPROTOCOL.equals(socket.subProtocol()) ? msgpack : json;
         WsClient client = new WsClient(socket, codec, Vertx.currentContext(), hub, history, publisher, config,
-                metrics, principal, auth, caller, pod.name());
+                metrics, principal, auth, caller, pod.name(), presence, identity);
         socket.textMessageHandler(client::text);
         socket.binaryMessageHandler(client::binary);
         socket.pongHandler(data -> client.pong());

@@ -9,7 +9,9 @@ import io.vertx.core.Future;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceBatch;
 import dev.quiver.edge.hub.TopicHub;
+import dev.quiver.edge.presence.PresenceTracker;
 import dev.quiver.edge.session.ResetNotice;
 import dev.quiver.edge.session.ResetReason;
 import dev.quiver.edge.session.Session;
@@ -25,9 +27,13 @@ final class WsSubscription implements SessionSink {
     private final String topic;
     private final String ref;
     private final Session session;
+    private final PresenceTracker.Ticket ticket;
+    private final boolean watchPresence;
 
     WsSubscription(Context context, String topic, String ref, TopicHub hub, HistorySource history, int replayBatch,
-            int maxPending, WsClient client) {
+            int maxPending, WsClient client, PresenceTracker.Ticket ticket, boolean watchPresence) {
+        this.ticket = ticket;
+        this.watchPresence = watchPresence;
         this.client = client;
         this.topic = topic;
         this.ref = ref;
@@ -40,6 +46,22 @@ final class WsSubscription implements SessionSink {
 
     void close() {
         session.close();
+        ticket.leave();
+    }
+
+    @Override
+    public void joined() {
+        ticket.enter();
+    }
+
+    @Override
+    public boolean wantsPresence() {
+        return watchPresence;
+    }
+
+    @Override
+    public void presence(PresenceBatch batch) {
+        client.presence(batch);
     }
 
     @Override

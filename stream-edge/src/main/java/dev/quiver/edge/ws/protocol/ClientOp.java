@@ -15,8 +15,15 @@ public sealed interface ClientOp {
     /** The client's reference, echoed in replies and errors; {@code null} when it gave none. */
     String ref();
 
-    /** Subscribe to {@code topic}, from {@code since} (a topic cursor) or live when it is {@code null}. */
-    record Subscribe(String ref, String topic, String since) implements ClientOp {
+    /**
+     * Subscribe to {@code topic}, from {@code since} (a topic cursor) or live when it is {@code null}; with
+     * {@code presence}, its joins and leaves too.
+     */
+    record Subscribe(String ref, String topic, String since, boolean presence) implements ClientOp {
+    }
+
+    /** Read one page of {@code topic}'s members, after the subject {@code after}; at most {@code limit}. */
+    record Presence(String ref, String topic, String after, Integer limit) implements ClientOp {
     }
 
     /** Stop receiving {@code topic}. */
@@ -76,13 +83,15 @@ public sealed interface ClientOp {
         String topic = textual(message.get("topic"));
         return switch (op == null ? "" : op) {
             case "subscribe" -> new Subscribe(ref, topic, optionalString(message, "since", ref, "invalid-cursor",
-                    "since is a topic cursor, <epoch>:<ms>-<seq> or -"));
+                    "since is a topic cursor, <epoch>:<ms>-<seq> or -"), bool(message, "presence", ref));
+            case "presence" -> new Presence(ref, topic, optionalString(message, "after", ref, "invalid-request",
+                    "after is a subject (a string)"), optionalInt(message, "limit", ref));
             case "unsubscribe" -> new Unsubscribe(ref, topic);
             case "publish" -> new Publish(ref, topic, message.get("event"), optionalString(message, "idempotencyKey",
                     ref, "invalid-request", "idempotencyKey must be a string"));
             case "ping" -> new Ping(ref);
             default -> throw new Refused(ref, "unknown-op",
-                    "Unknown op '" + op + "' (subscribe, unsubscribe, publish, ping)", true);
+                    "Unknown op '" + op + "' (subscribe, unsubscribe, publish, presence, ping)", true);
         };
     }
 
@@ -96,6 +105,34 @@ public sealed interface ClientOp {
 
     private static String textual(JsonNode node) {
         return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    private static boolean bool(JsonNode message, String name, String ref) {
+        JsonNode node = message.get(name);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new Refused(ref, "invalid-request", name + " is true or false", false);
+        }
+        return node.booleanValue();
+    }
+
+    private static Integer optionalInt(JsonNode message, String name, String ref) {
+        JsonNode node = message.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String text = node.isTextual() ? null : scalar(node);
+        try {
+            // The strict reader keeps numbers as written: "2" is a whole number, "2.0" and "2e0" are not.
+            if (text != null) {
+                return Integer.parseInt(text);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new Refused(ref, "invalid-request", name + " is a whole number", false);
     }
 
     private static String optionalString(JsonNode message, String name, String ref, String code, String detail) {

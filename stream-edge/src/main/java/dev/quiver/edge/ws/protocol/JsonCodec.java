@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 
 import dev.quiver.contract.event.EventJson;
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceEvent;
 
 /** {@code quiver.v1.json}: JSON text frames, written by the application's (Quarkus's) ObjectMapper. */
 @ApplicationScoped
@@ -55,6 +56,11 @@ public class JsonCodec implements WsCodec {
 
     @Override
     public Frame event(EncodedEvent event) {
+        return Frame.text(event.wsText());
+    }
+
+    @Override
+    public Frame presence(PresenceEvent event) {
         return Frame.text(event.wsText());
     }
 }

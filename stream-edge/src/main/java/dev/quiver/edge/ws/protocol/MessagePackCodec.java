@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import dev.quiver.contract.event.EventJson;
 import dev.quiver.edge.event.EncodedEvent;
 import dev.quiver.edge.event.MessagePackJson;
+import dev.quiver.edge.event.PresenceEvent;
 
 /**
  * {@code quiver.v1.msgpack}: MessagePack binary frames with the structure of the JSON ones. A client frame becomes JSON
@@ -62,6 +63,11 @@ public class MessagePackCodec implements WsCodec {
 
     @Override
     public Frame event(EncodedEvent event) {
+        return Frame.binary(event.wsBinary());
+    }
+
+    @Override
+    public Frame presence(PresenceEvent event) {
         return Frame.binary(event.wsBinary());
     }
 }

@@ -1,10 +1,13 @@
 package dev.quiver.edge.ws.protocol;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.quiver.edge.session.ResetNotice;
 
@@ -18,7 +21,8 @@ import dev.quiver.edge.session.ResetNotice;
         @JsonSubTypes.Type(value = ServerMessage.Published.class, name = "published"),
         @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
         @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
-        @JsonSubTypes.Type(value = ServerMessage.Reset.class, name = "reset")})
+        @JsonSubTypes.Type(value = ServerMessage.Reset.class, name = "reset"),
+        @JsonSubTypes.Type(value = ServerMessage.Presence.class, name = "presence")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
 
@@ -47,6 +51,19 @@ public sealed interface ServerMessage {
         public Error(String ref, String code, String message) {
             this(ref, code, message, null);
         }
+    }
+
+    /**
+     * The answer to a {@code presence} operation: one page of the topic's members, ordered by subject.
+     *
+     * @param count members in all
+     * @param anonymous connections without a subject (counted, never listed)
+     * @param next the subject to pass as {@code after} for the next page; absent on the last one
+     */
+    @JsonPropertyOrder({"ref", "topic", "count", "anonymous", "members", "next"})
+    record Presence(String ref, String topic, long count, long anonymous, List<JsonNode> members, String next)
+            implements
+                ServerMessage {
     }
 
     /** The topic's cursor could not be honoured: reload the snapshot; live delivery continues. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
 
 import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.PresenceEvent;
 
 /**
  * One subprotocol's framing: how client frames are read and server messages written. Both read with the one strict
@@ -31,4 +32,7 @@ public interface WsCodec {
 
     /** An event message: the same frame for every subscriber of this subprotocol on the pod. */
     Frame event(EncodedEvent event);
+
+    /** A join or leave message: the same frame for every subscriber of this subprotocol on the pod. */
+    Frame presence(PresenceEvent event);
 }

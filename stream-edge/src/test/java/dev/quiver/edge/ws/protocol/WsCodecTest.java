@@ -57,7 +57,7 @@ class WsCodecTest {
         assertThat(publish.idempotencyKey()).isEqualTo("k");
         assertThat(EventJson.compact(publish.event().get("data"), "/data")).isEqualTo("[1.10,\"\\u00e9\"]");
         assertThat(ClientOp.read(json.read("{\"op\":\"subscribe\",\"topic\":\"t\",\"since\":\"-\"}")))
-                .isEqualTo(new ClientOp.Subscribe(null, "t", "-"));
+                .isEqualTo(new ClientOp.Subscribe(null, "t", "-", false));
         assertThat(ClientOp.read(json.read("{\"op\":\"unsubscribe\",\"topic\":5}")))
                 .isEqualTo(new ClientOp.Unsubscribe(null, null));
         assertThat(ClientOp.read(json.read("{\"op\":\"ping\",\"ref\":\"x\"}"))).isEqualTo(new ClientOp.Ping("x"));
