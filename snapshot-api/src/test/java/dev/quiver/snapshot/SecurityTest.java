@@ -46,6 +46,7 @@ class SecurityTest extends SnapshotTestSupport {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(TestTokens.authConfig());
             config.put("quarkus.http.cors.origins", ALLOWED_ORIGIN);
+            config.put("quiver.presence.topics", "orders.*,billing.*");
             return config;
         }
     }
@@ -72,6 +73,20 @@ class SecurityTest extends SnapshotTestSupport {
         problem(snapshot(closed, null), 401, "unauthorized").header("WWW-Authenticate", "Bearer realm=\"quiver\"");
         problem(given().get("/v1/topics/{topic}/entities/k", closed).then(), 401, "unauthorized");
         problem(given().get("/v1/topics/{topic}/events", closed).then(), 401, "unauthorized");
+    }
+
+    @Test
+    void aTopicsPresenceNeedsTheRightToSubscribeToIt() {
+        String topic = freshTopic("orders");
+        String token = TestTokens.token("alice").subscribe("orders.*").es256();
+        given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic).then()
+                .statusCode(200).body("count", equalTo(0));
+        given().get("/v1/topics/{topic}/presence/count?access_token=" + token, topic).then().statusCode(200);
+        problem(given().get("/v1/topics/{topic}/presence", topic).then(), 401, "unauthorized");
+        problem(given().header("Authorization", "Bearer " + token)
+                .get("/v1/topics/{topic}/presence", freshTopic("billing")).then(), 403, "forbidden");
+        problem(given().header("Authorization", "Bearer " + token)
+                .get("/v1/topics/{topic}/presence/count", freshTopic("billing")).then(), 403, "forbidden");
     }
 
     @Test

@@ -206,7 +206,7 @@ public class SnapshotResource {
                 .with("snapshot", "/v1/topics/" + topic + "/snapshot");
     }
 
-    private static void checkTopic(String topic) {
+    static void checkTopic(String topic) {
         if (!Topics.isValid(topic)) {
             throw new ProblemException(ProblemType.INVALID_TOPIC, "Topic names match " + Topics.PATTERN)
                     .with("field", "path:topic");
@@ -222,7 +222,7 @@ public class SnapshotResource {
         }
     }
 
-    private static int bounded(String text, int fallback, int max, String name) {
+    static int bounded(String text, int fallback, int max, String name) {
         if (text == null) {
             return fallback;
         }
@@ -263,7 +263,7 @@ public class SnapshotResource {
         }
     }
 
-    private static String encode(String text) {
+    static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
