@@ -168,6 +168,24 @@ test('the page loads, receives published events and publishes from its form', as
   await page.close();
 });
 
+test('the room shows who is in it, over every transport, and someone who closes the page leaves', async () => {
+  const people = (page) => page.evaluate(() => [...document.querySelectorAll('#people .member')].map((e) => e.textContent));
+  const ann = await openDemo('room=presence&name=ann');
+  const bea = await openDemo('room=presence&name=bea&transport=ws');
+  const cy = await openDemo('room=presence&name=cy&transport=poll');
+  for (const [page, me] of [[ann, 'ann'], [bea, 'bea'], [cy, 'cy']]) {
+    const expected = ['ann', 'bea', 'cy'].map((n) => (n === me ? `${n} (you)` : n));
+    await until(async () => JSON.stringify(await people(page)) === JSON.stringify(expected), `${me} to see the room`,
+      20000, page);
+  }
+  await bea.close();
+  await until(async () => JSON.stringify(await people(ann)) === JSON.stringify(['ann (you)', 'cy']),
+    'bea to leave', 20000, ann);
+  for (const page of [ann, cy]) assert.deepEqual(page.problems, []);
+  await ann.close();
+  await cy.close();
+});
+
 test('a proxy that buffers SSE makes the page fall back to long polling, and nothing is lost', async () => {
   const buffering = await proxy(EDGES[0], { buffer: true });
   try {

@@ -24,6 +24,7 @@ class Backend {
     this.polls = [];
     this.sockets = [];
     this.sseMode = 'stream'; // 'stream' | 'silent' (headers, never a byte) | status number
+    this.presence = new Map(); // topic -> list of pages of members, or a function answering each read
     this.fetch = this.fetch.bind(this);
     const backend = this;
     this.WebSocket = class {
@@ -60,6 +61,12 @@ class Backend {
       const pages = this.snapshots.get(topic) || [{ topic, cursor: '-', entities: [] }];
       const index = Number(u.searchParams.get('page') || 0);
       return json(pages[index]);
+    }
+    if (u.pathname.endsWith('/presence')) {
+      const topic = decodeURIComponent(u.pathname.split('/')[3]);
+      const pages = this.presence.get(topic) || [{ topic, count: 0, anonymous: 0, members: [] }];
+      const answer = typeof pages === 'function' ? await pages() : pages[Number(u.searchParams.get('page') || 0)];
+      return json(answer);
     }
     if (u.pathname === '/v1/stream') {
       if (typeof this.sseMode === 'number') {
@@ -478,4 +485,85 @@ test('a publish over the size limit is refused at once; closing during getToken 
   await assert.rejects(pending, (e) => e.code === 'closed');
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(backend.sockets.length, 0);
+});
+
+function presenceFrame(type, topic, member) {
+  return `event: ${type}\ndata: ${JSON.stringify({ topic, member })}\n\n`;
+}
+
+test('onPresence loads the members after the stream joined, then applies joins and leaves, over SSE', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('room', [{ topic: 'room', cursor: 'ep:1-0', entities: [] }]);
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  // The list is read while a join and a leave already arrive: they apply after it, in order.
+  backend.presence.set('room', async () => {
+    await held;
+    return { topic: 'room', count: 2, anonymous: 0, members: [{ sub: 'bo', since: 't1' }, { sub: 'al', since: 't0' }] };
+  });
+  const seen = [];
+  const quiver = client(backend, { name: 'me' });
+  quiver.subscribe('room', { onPresence: (topic, members) => seen.push(members.map((m) => m.sub).join(',')) });
+  await until(() => backend.streams.length === 1, 'stream');
+  const stream = backend.streams[0];
+  assert.equal(stream.url.searchParams.get('presence'), '1');
+  assert.equal(stream.url.searchParams.get('name'), 'me');
+  await until(() => backend.calls.some((c) => c.url.includes('/presence')), 'presence read');
+  assert.ok(backend.calls.find((c) => c.url.includes('/presence')).url.startsWith(`${SNAP}/v1/topics/room/presence`));
+  stream.push(presenceFrame('join', 'room', { sub: 'cy', since: 't2' }));
+  stream.push(presenceFrame('leave', 'room', { sub: 'bo' }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(seen, []);
+  release();
+  await until(() => seen.length === 1, 'list');
+  assert.deepEqual(seen, ['al,cy']);
+  stream.push(presenceFrame('join', 'room', { sub: 'al', since: 't0' })); // already there: no call
+  stream.push(presenceFrame('leave', 'room', { sub: 'zz' })); // never there: no call
+  stream.push(presenceFrame('leave', 'room', { sub: 'al' }));
+  await until(() => seen.length === 2, 'leave');
+  assert.deepEqual(seen, ['al,cy', 'cy']);
+  // A join carries no id: the cursor stays where the events left it.
+  assert.equal(quiver.topics.get('room').cursor, 'ep:1-0');
+  quiver.close();
+});
+
+test('over WebSocket, presence rides on the subscription and the list reloads after each subscribe', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('room', [{ topic: 'room', cursor: 'ep:1-0', entities: [] }]);
+  backend.presence.set('room', [{ topic: 'room', count: 1, anonymous: 0, members: [{ sub: 'al', since: 't0' }] }]);
+  const seen = [];
+  const quiver = client(backend, { transport: 'ws', name: 'me' });
+  quiver.subscribe('room', { onPresence: (topic, members) => seen.push(members.map((m) => m.sub).join(',')) });
+  await until(() => backend.sockets.length === 1, 'socket');
+  const socket = backend.sockets[0];
+  assert.equal(socket.url, 'ws://edge-a/v1/ws?name=me');
+  socket.accept();
+  assert.deepEqual(socket.sent[0], { op: 'subscribe', topic: 'room', since: 'ep:1-0', ref: 's:room', presence: true });
+  socket.receive({ op: 'subscribed', topic: 'room', ref: 's:room', recovered: true, cursor: 'ep:1-0', pod: 'p' });
+  await until(() => seen.length === 1, 'list');
+  socket.receive({ op: 'join', topic: 'room', member: { sub: 'bo', since: 't1' } });
+  await until(() => seen.length === 2, 'join');
+  assert.deepEqual(seen, ['al', 'al,bo']);
+  quiver.close();
+});
+
+test('over long polling, presence changes in answers apply and the list is read on the first poll', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('room', [{ topic: 'room', cursor: 'ep:1-0', entities: [] }]);
+  backend.presence.set('room', [{ topic: 'room', count: 1, anonymous: 0, members: [{ sub: 'al', since: 't0' }] }]);
+  const seen = [];
+  const quiver = client(backend, { transport: 'poll' });
+  quiver.subscribe('room', { onPresence: (topic, members) => seen.push(members.map((m) => m.sub).join(',')) });
+  await until(() => backend.polls.length === 1, 'poll');
+  assert.equal(backend.polls[0].url.searchParams.get('presence'), '1');
+  backend.polls[0].answer({ events: [], cursor: 'x.ep:1-0', resets: [], presence: [] });
+  await until(() => seen.length === 1, 'list');
+  await until(() => backend.polls.length === 2, 'second poll');
+  backend.polls[1].answer({ events: [], cursor: 'x.ep:1-0', resets: [],
+    presence: [{ type: 'join', topic: 'room', member: { sub: 'bo', since: 't1' } }] });
+  await until(() => seen.length === 2, 'join');
+  assert.deepEqual(seen, ['al', 'al,bo']);
+  quiver.close();
 });

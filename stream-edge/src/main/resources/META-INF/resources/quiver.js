@@ -14,6 +14,7 @@ const DEFAULTS = {
   publishTimeout: 30000, // ms before publish() gives up
   maxMessageSize: 65536, // bytes: the edge's quiver.edge.ws.max-message-size
   snapshotLimit: 500,
+  presenceReload: 10000, // ms: over long polling, how often the member list is read again (polls miss changes between them)
 };
 
 /** Compares two stream ids `<ms>-<seq>`: negative, zero or positive. */
@@ -110,6 +111,14 @@ class TopicState {
     this.subscriptions = new Set();
     this.generation = 0; // bumped by each reload, so an older reload's answer is ignored
     this.settled = false; // the first snapshot attempt is over (loaded or failed)
+    // Presence, while a subscription has onPresence: the member list (sub -> member), loaded from snapshot-api after
+    // the stream joined, with joins and leaves that arrive during the load applied after it.
+    this.presence = null; // {members, ready, buffer, generation, loadedAt}
+  }
+
+  wantsPresence() {
+    for (const subscription of this.subscriptions) if (subscription.handlers.onPresence) return true;
+    return false;
   }
 }
 
@@ -117,7 +126,8 @@ class TopicState {
  * A Quiver connection: one transport connection to one edge pod at a time, carrying every subscribed topic.
  *
  * Options: `edges` (base URLs of edge pods or of their load balancer), `snapshot` (base URL of snapshot-api; default
- * the first edge), `token` or `getToken({refresh})`, `transport`, and the timings in DEFAULTS.
+ * the first edge), `token` or `getToken({refresh})`, `transport`, `name` (who this client is in presence when the
+ * edges run without authentication, for local development), and the timings in DEFAULTS.
  */
 export class Quiver {
   constructor(options = {}) {
@@ -156,7 +166,9 @@ export class Quiver {
   /**
    * Subscribes to topics: loads each topic's snapshot, then streams from its cursor.
    * Handlers: `onEvent(event, topicState)`, `onState(topic, entities)` (after a snapshot load and after every event
-   * that changed an entity), `onReset(topic, reason)`, `onStatus(status)`, `onError(error)`.
+   * that changed an entity), `onReset(topic, reason)`, `onStatus(status)`, `onError(error)`, and
+   * `onPresence(topic, members)` for topics with presence: the members sorted by `sub`, after the list loaded and
+   * after every join and leave (docs/presence.md).
    */
   subscribe(topics, handlers = {}) {
     if (this.closed) throw new Error('closed');
@@ -176,8 +188,11 @@ export class Quiver {
         topic.subscriptions.add(subscription);
         this.load(topic, null);
       } else {
+        const watched = topic.wantsPresence();
         topic.subscriptions.add(subscription);
         if (topic.ready) call(handlers.onState, name, topic.entities);
+        if (handlers.onPresence && watched && topic.presence?.ready) call(handlers.onPresence, name, members(topic));
+        else if (handlers.onPresence && !watched) this.relink();
       }
     }
     return subscription;
@@ -357,6 +372,75 @@ export class Quiver {
     }
   }
 
+  // ---- presence ----
+
+  /** The stream now carries the topic's joins and leaves: (re)load its members, holding back what arrives meanwhile. */
+  async loadPresence(topic) {
+    if (!topic.wantsPresence()) return;
+    const presence = topic.presence || (topic.presence = { members: new Map(), ready: false, buffer: [], generation: 0 });
+    const generation = ++presence.generation;
+    presence.ready = false;
+    presence.buffer = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const loaded = await this.readPresence(topic.name);
+        if (generation !== presence.generation || this.closed || this.topics.get(topic.name) !== topic) return;
+        presence.members = loaded;
+        presence.ready = true;
+        presence.loadedAt = Date.now();
+        for (const [type, member] of presence.buffer.splice(0)) applyPresence(presence, type, member);
+        for (const subscription of topic.subscriptions) call(subscription.handlers.onPresence, topic.name, members(topic));
+        return;
+      } catch (error) {
+        if (generation !== presence.generation || this.closed) return;
+        this.emit(topic, 'onError', error);
+        // A topic without presence (404) or a token that may not see it (403) will not change by asking again.
+        if (error.status === 404 || error.status === 403) return;
+        await sleep(backoffDelay(attempt, this.options.initialBackoff, this.options.maxBackoff, this.random) + 1);
+        if (generation !== presence.generation || this.closed) return;
+      }
+    }
+  }
+
+  async readPresence(name) {
+    const loaded = new Map();
+    let path = `/v1/topics/${encodeURIComponent(name)}/presence?limit=1000`;
+    while (path) {
+      const response = await this.fetch(this.snapshotBase + path, { headers: await this.authHeaders(), cache: 'no-store' });
+      if (!response.ok) throw await problem(response);
+      const page = await response.json();
+      for (const member of page.members) loaded.set(member.sub, member);
+      path = page.next || null;
+    }
+    return loaded;
+  }
+
+  /** A join or leave from any transport. */
+  presenceEvent(type, name, member) {
+    const topic = this.topics.get(name);
+    const presence = topic?.presence;
+    if (!presence || !member || typeof member.sub !== 'string') return;
+    if (!presence.ready) {
+      presence.buffer.push([type, member]);
+      return;
+    }
+    if (applyPresence(presence, type, member)) {
+      for (const subscription of topic.subscriptions) call(subscription.handlers.onPresence, name, members(topic));
+    }
+  }
+
+  /** Loads the members of every presence topic of a link that just joined (every join may have missed changes). */
+  presenceJoined(topics) {
+    for (const name of topics) {
+      const topic = this.topics.get(name);
+      if (topic?.wantsPresence()) this.loadPresence(topic);
+    }
+  }
+
+  presenceTopics(topics) {
+    return topics.filter((name) => this.topics.get(name)?.wantsPresence());
+  }
+
   /** The edge could not honour a topic's cursor: tell the application and reload the snapshot. */
   reset(name, reason) {
     const topic = this.topics.get(name);
@@ -381,7 +465,8 @@ export class Quiver {
     if (link) {
       const wanted = this.streamTopics();
       if (link.transport === 'ws' && this.wantsWs) link.sync();
-      else if (link.transport === 'ws' || this.wantsWs || wanted.join('\n') !== (link.topics || []).join('\n')) {
+      else if (link.transport === 'ws' || this.wantsWs || wanted.join('\n') !== (link.topics || []).join('\n')
+        || this.presenceTopics(wanted).join('\n') !== (link.presence || []).join('\n')) {
         link.stop(new Outcome('relink', { immediate: true, nextEdge: false, healthy: true }));
       }
     }
@@ -476,6 +561,8 @@ export class Quiver {
     const params = new URLSearchParams();
     for (const name of topics) params.append('topic', name);
     for (const name of topics) params.append('since', `${name}@${this.topics.get(name).cursor}`);
+    if (this.presenceTopics(topics).length > 0) params.set('presence', '1');
+    if (this.options.name) params.set('name', this.options.name);
     return params;
   }
 
@@ -509,6 +596,7 @@ export class Quiver {
     const link = {
       transport: 'sse',
       topics,
+      presence: this.presenceTopics(topics),
       sawEvent: false,
       stop: (outcome) => {
         stopped = stopped || outcome;
@@ -545,6 +633,8 @@ export class Quiver {
           sawBytes = true;
           clearTimeout(timer);
           this.setStatus({ state: 'open', error: null });
+          // The edge writes nothing before the stream joined its topics: joins and leaves from now on reach us.
+          this.presenceJoined(link.presence);
         }
         parser.feed(decoder.decode(value, { stream: true }));
         if (stopped) break;
@@ -585,6 +675,8 @@ export class Quiver {
       if (frame.id) this.absorbStreamCursor(frame.id, link.topics);
       link.sawEvent = true;
       this.deliver(body, null);
+    } else if (frame.event === 'join' || frame.event === 'leave') {
+      this.presenceEvent(frame.event, body.topic, body.member);
     } else if (frame.event === 'reset') {
       if (frame.id) this.absorbStreamCursor(frame.id, link.topics);
       this.reset(body.topic, body.reason);
@@ -622,6 +714,7 @@ export class Quiver {
         const topics = this.streamTopics();
         if (topics.length === 0) return new Outcome('relink', { immediate: true, nextEdge: false, healthy: true });
         link.topics = topics;
+        link.presence = this.presenceTopics(topics);
         const params = this.sinceParams(topics);
         params.set('timeout', String(this.options.pollTimeout));
         abort = new AbortController();
@@ -642,6 +735,14 @@ export class Quiver {
           if (body.cursor) this.absorbStreamCursor(body.cursor, topics);
           for (const reset of body.resets || []) this.reset(reset.topic, reset.reason);
           for (const event of body.events) this.deliver(event, null);
+          for (const change of body.presence || []) this.presenceEvent(change.type, change.topic, change.member);
+          // Changes between two polls are not sent: the list is read again now and then (docs/presence.md).
+          for (const name of link.presence) {
+            const presence = this.topics.get(name)?.presence;
+            if (polls === 1 || !presence || (presence.ready && Date.now() - presence.loadedAt > this.options.presenceReload)) {
+              this.loadPresence(this.topics.get(name));
+            }
+          }
           // absorbStreamCursor ran first: events of a reloading topic are buffered, its cursor is already past them.
         } finally {
           clearTimeout(guard);
@@ -664,13 +765,16 @@ export class Quiver {
       return new Outcome('token-error');
     }
     if (this.closed) return new Outcome('closed');
-    const url = `${edge.replace(/^http/, 'ws')}/v1/ws${token ? `?access_token=${encodeURIComponent(token)}` : ''}`;
+    const query = new URLSearchParams();
+    if (token) query.set('access_token', token);
+    if (this.options.name) query.set('name', this.options.name);
+    const url = `${edge.replace(/^http/, 'ws')}/v1/ws${query.toString() ? `?${query}` : ''}`;
     return new Promise((resolve) => {
       let socket;
       let opened = false;
       let stopped = null;
       let lastMessage = Date.now();
-      const subscribed = new Set();
+      const subscribed = new Map(); // topic -> whether its subscription carries presence
       const retries = new Map(); // topic -> failed subscribe attempts in a row
       const handshake = setTimeout(() => {
         if (!opened) link.stop(this.wsClosed(1006, false));
@@ -696,9 +800,13 @@ export class Quiver {
           if (!link.open) return;
           const wanted = this.streamTopics();
           for (const name of wanted) {
-            if (subscribed.has(name)) continue;
-            subscribed.add(name);
-            link.send({ op: 'subscribe', topic: name, since: this.topics.get(name).cursor, ref: `s:${name}` });
+            const presence = this.topics.get(name).wantsPresence();
+            if (subscribed.get(name) === presence) continue;
+            if (subscribed.has(name)) link.send({ op: 'unsubscribe', topic: name, ref: `u:${name}` });
+            subscribed.set(name, presence);
+            const subscribe = { op: 'subscribe', topic: name, since: this.topics.get(name).cursor, ref: `s:${name}` };
+            if (presence) subscribe.presence = true;
+            link.send(subscribe);
           }
           for (const name of [...subscribed]) {
             if (wanted.includes(name)) continue;
@@ -803,10 +911,15 @@ export class Quiver {
         break;
       case 'subscribed':
         link.subscribed(message.topic);
+        this.presenceJoined([message.topic]);
         if (message.pod) this.setStatus({ pod: message.pod });
         break;
       case 'reset':
         this.reset(message.topic, message.reason);
+        break;
+      case 'join':
+      case 'leave':
+        this.presenceEvent(message.op, message.topic, message.member);
         break;
       case 'published':
       case 'error': {
@@ -838,6 +951,21 @@ export class Quiver {
     this.status = next;
     for (const listener of this.statusListeners) call(listener, { ...next });
   }
+}
+
+/** The members of a topic's presence, sorted by `sub`, as handed to onPresence. */
+function members(topic) {
+  return [...topic.presence.members.values()].sort((a, b) => (a.sub < b.sub ? -1 : a.sub > b.sub ? 1 : 0));
+}
+
+/** Applies a join or leave to a member map; whether it changed anything. */
+function applyPresence(presence, type, member) {
+  if (type === 'join') {
+    const held = presence.members.get(member.sub);
+    presence.members.set(member.sub, member);
+    return !held || JSON.stringify(held) !== JSON.stringify(member);
+  }
+  return presence.members.delete(member.sub);
 }
 
 /** Shorthand: a client for these topics alone. `options` holds the client options and the handlers. */

@@ -53,7 +53,7 @@ class BrowserIT {
             String output = Files.readString(log.toPath());
             assertThat(finished).as("the browser tests finished in time:\n" + output).isTrue();
             assertThat(run.exitValue()).as("the browser tests passed:\n" + output).isZero();
-            assertThat(output).contains("# pass 4", "# fail 0");
+            assertThat(output).contains("# pass 5", "# fail 0");
         } finally {
             stack.process.destroy();
             stack.process.waitFor(40, TimeUnit.SECONDS);

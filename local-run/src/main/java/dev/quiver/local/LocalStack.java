@@ -121,7 +121,7 @@ public final class LocalStack {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redisHosts,
                 "-Dquarkus.redis.client-type=" + topology, "-Dquarkus.http.host=" + host, "-Dquiver.auth.enabled=false",
-                "-Dquiver.edge.drain-window=3s",
+                "-Dquiver.edge.drain-window=3s", "-Dquiver.presence.topics=demo.*.chat",
                 "-Dquarkus.http.cors.origins=" + String.join(",", demo.origins())));
         command.addAll(service.args());
         for (String arg : System.getProperty("quiver.local.service-args", "").split("\\|")) {
