@@ -235,6 +235,19 @@ class HelmChartTest {
                 .contains("name: QUIVER_EDGE_RECENT_MEMORY\n              value: \"0\"");
     }
 
+    @Test
+    void presenceIsOffUntilTopicsAreNamedThenEveryServiceGetsTheSameSettings() {
+        Path values = CHART.resolve("ci/default-values.yaml");
+        assertThat(template().withValuesFile(values).call()).doesNotContain("QUIVER_PRESENCE");
+        String on = template().withValuesFile(values).set("presence.topics[0]", "room:*")
+                .set("presence.topics[1]", "doc:*").set("presence.timeout", "30s").call();
+        assertThat(on).contains("QUIVER_PRESENCE_TOPICS: \"room:*,doc:*\"")
+                .contains("QUIVER_PRESENCE_TIMEOUT: \"30s\"").contains("QUIVER_PRESENCE_REFRESH_INTERVAL: \"5s\"")
+                .contains("QUIVER_PRESENCE_FLUSH_INTERVAL: \"100ms\"").contains("QUIVER_PRESENCE_POLL_WINDOW: \"35s\"");
+        assertThatThrownBy(() -> template().withValuesFile(values).set("presence.topics[0]", "room:*")
+                .set("presence.timeout", "soon").call()).hasMessageContaining("timeout");
+    }
+
     @ParameterizedTest
     @MethodSource("valueSets")
     void secretsNeverLandInAConfigMap(Path values) {
