@@ -21,6 +21,7 @@ import io.vertx.core.VertxOptions;
  * duplicates, order violations, dropped streams and the CPU of the server processes and of the tool itself. A ramp
  * stops at the first step whose p99 exceeds {@code --p99-limit} ms or that loses an event.</li>
  * <li>{@code ingest}: closed-loop POSTs (single events or batches) against event-ingest.</li>
+ * <li>{@code presence}: named connections present in their topics, with watchers ({@link PresenceLoad}).</li>
  * </ul>
  * Arguments are {@code --name=value}; see docs/benchmarks.md. Loopback only; every loop is bounded and the tool
  * exits by itself after {@code --max-seconds}.
@@ -59,6 +60,8 @@ public final class LoadTool {
         try {
             if (tool.arg("mode", "fanout").equals("ingest")) {
                 tool.ingest();
+            } else if (tool.arg("mode", "fanout").equals("presence")) {
+                new PresenceLoad(tool.vertx, tool.args).run();
             } else {
                 tool.fanout();
             }
@@ -232,7 +235,7 @@ public final class LoadTool {
     }
 
     /** {@code name=pid[+pid...],...}: a name per process or group of processes (nginx's workers). */
-    private static Map<String, List<Long>> pids(String spec) {
+    static Map<String, List<Long>> pids(String spec) {
         Map<String, List<Long>> pids = new LinkedHashMap<>();
         for (String pair : spec.split(",")) {
             int eq = pair.indexOf('=');
