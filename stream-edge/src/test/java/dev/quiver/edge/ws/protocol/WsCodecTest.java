@@ -3,6 +3,8 @@ package dev.quiver.edge.ws.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
@@ -61,6 +63,15 @@ class WsCodecTest {
         assertThat(ClientOp.read(json.read("{\"op\":\"unsubscribe\",\"topic\":5}")))
                 .isEqualTo(new ClientOp.Unsubscribe(null, null));
         assertThat(ClientOp.read(json.read("{\"op\":\"ping\",\"ref\":\"x\"}"))).isEqualTo(new ClientOp.Ping("x"));
+        assertThat(ClientOp.read(json.read("{\"op\":\"subscribe\",\"topic\":\"t\",\"presence\":true}")))
+                .isEqualTo(new ClientOp.Subscribe(null, "t", null, true));
+        assertThat(ClientOp.read(json.read("{\"op\":\"presence\",\"topic\":\"t\",\"after\":\"bo\",\"limit\":20}")))
+                .isEqualTo(new ClientOp.Presence(null, "t", "bo", 20));
+        for (String limit : List.of("2.0", "1e1", "\"2\"", "true", "99999999999")) {
+            assertThatThrownBy(() -> ClientOp.read(json.read("{\"op\":\"presence\",\"topic\":\"t\",\"limit\":"
+                    + limit + "}"))).as(limit).isInstanceOfSatisfying(ClientOp.Refused.class,
+                            refused -> assertThat(refused.code()).isEqualTo("invalid-request"));
+        }
     }
 
     @Test
