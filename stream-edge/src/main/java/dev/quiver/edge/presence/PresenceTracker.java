@@ -74,6 +74,7 @@ public class PresenceTracker {
     private final Map<String, Topic> topics = new HashMap<>();
     private Context context;
     private long timer = -1;
+    /** Gauges: written on the tracker's context only (one writer), read by the metrics scrape. */
     private volatile int members;
     private volatile int connections;
     private volatile int topicCount;
@@ -236,10 +237,13 @@ public class PresenceTracker {
     private void enter(List<String> names, String subject, String info) {
         context.runOnContext(v -> {
             for (String name : names) {
-                topics.computeIfAbsent(name, Topic::new).local.enter(subject, info);
+                LocalPresence local = topics.computeIfAbsent(name, Topic::new).local;
+                int before = local.subjects();
+                local.enter(subject, info);
+                members += local.subjects() - before;
             }
             connections++;
-            count();
+            topicCount = topics.size();
         });
     }
 
@@ -248,24 +252,19 @@ public class PresenceTracker {
             for (String name : names) {
                 Topic topic = topics.get(name);
                 if (topic != null) {
+                    int before = topic.local.subjects();
                     topic.local.exit(subject);
+                    members += topic.local.subjects() - before;
                 }
             }
             connections--;
-            count();
         });
     }
 
-    private void count() {
-        int sum = 0;
-        for (Topic topic : topics.values()) {
-            sum += topic.local.subjects();
-        }
-        members = sum;
-        topicCount = topics.size();
-    }
-
-    /** Writes what changed, and renews leases that are due; one call per topic at most. */
+    /**
+     * Writes what changed, and renews leases that are due; one call per topic at most. A scan of the pod's presence
+     * topics per flush interval: cheap per topic, and the Redis work it leads to is per topic per refresh interval.
+     */
     private void tick() {
         long now = System.currentTimeMillis();
         long refresh = config.refreshInterval().toMillis();
@@ -286,6 +285,9 @@ public class PresenceTracker {
         long started = System.nanoTime();
         LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic.name), PresenceLayout.updateArgs(pod,
                 config.timeout().toMillis(), delta.anonymous(), delta.release(), delta.joins(), delta.leaves()))
+                // A Redis that never answers must not hold the topic's writes forever: the write counts as failed
+                // and is told again (joins and leaves are idempotent).
+                .ifNoItem().after(config.timeout()).fail()
                 .subscribe().with(reply -> context.runOnContext(v -> {
                     writeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     writes.increment();
@@ -299,7 +301,7 @@ public class PresenceTracker {
                     topic.fresh = false;
                     if (delta.release() && topic.local.isEmpty() && !topic.local.changed()) {
                         topics.remove(topic.name, topic);
-                        count();
+                        topicCount = topics.size();
                     }
                 }), failure -> context.runOnContext(v -> {
                     failures.increment();
