@@ -72,16 +72,35 @@ app.kubernetes.io/component: {{ $c.suffix }}
 {{- end -}}
 {{- end -}}
 
-{{/* Image reference of a component; the tag defaults to the chart's appVersion and is never "latest". */}}
+{{/*
+Image reference of a component: <component>.image.repository, else <image.registry>/<image.repositoryPrefix>/<name>;
+by digest when one is given, else by tag (the component's, image.tag, or the chart's appVersion; never "latest").
+The chart names no default registry namespace: the project owns none, so the images come from where you put them.
+*/}}
 {{- define "quiver.image" -}}
 {{- $c := index (include "quiver.components" .ctx | fromYaml) .component -}}
-{{- $tag := default .ctx.Chart.AppVersion .ctx.Values.image.tag -}}
+{{- $own := (index .ctx.Values .component).image | default dict -}}
+{{- $tag := $own.tag | default .ctx.Values.image.tag | default .ctx.Chart.AppVersion -}}
 {{- if eq $tag "latest" -}}
 {{- fail "image.tag must name a version, not latest" -}}
 {{- end -}}
-{{- $repo := printf "%s/%s" .ctx.Values.image.repositoryPrefix $c.image -}}
+{{- $repo := "" -}}
+{{- if $own.repository -}}
+{{- $repo = $own.repository -}}
+{{- else if .ctx.Values.image.repositoryPrefix -}}
+{{- $repo = printf "%s/%s" .ctx.Values.image.repositoryPrefix $c.image -}}
 {{- if .ctx.Values.image.registry -}}
-{{- printf "%s/%s:%s" .ctx.Values.image.registry $repo $tag -}}
+{{- $repo = printf "%s/%s" .ctx.Values.image.registry $repo -}}
+{{- end -}}
+{{- else -}}
+{{- fail (printf "No image for %s: set image.registry and image.repositoryPrefix to where you pushed the images built from docker/Dockerfile (e.g. registry.example.com and quiver), or %s.image.repository. The chart has no default: the project publishes no images in a registry namespace of its own (docs/deploy.md)." $c.image .component) -}}
+{{- end -}}
+{{- $digest := $own.digest | default "" -}}
+{{- if $digest -}}
+{{- if not (regexMatch "^sha256:[0-9a-f]{64}$" $digest) -}}
+{{- fail (printf "%s.image.digest must be sha256:<64 hex digits>" .component) -}}
+{{- end -}}
+{{- printf "%s@%s" $repo $digest -}}
 {{- else -}}
 {{- printf "%s:%s" $repo $tag -}}
 {{- end -}}

@@ -236,6 +236,82 @@ class HelmChartTest {
     }
 
     @Test
+    void theExtensionPointsReachTheObjectsTheyAreFor() {
+        List<JsonNode> documents = render(CHART.resolve("ci/extension-values.yaml"));
+        Map<String, JsonNode> deployments = new HashMap<>();
+        kind(documents, "Deployment").forEach(d -> deployments.put(KubernetesSchema.name(d), d));
+        JsonNode ingest = deployments.get("quiver-event-ingest").path("spec").path("template");
+        JsonNode edge = deployments.get("quiver-stream-edge").path("spec").path("template");
+        JsonNode snapshot = deployments.get("quiver-snapshot-api").path("spec").path("template");
+        assertThat(ingest.at("/spec/containers/0/image").asText()).isEqualTo(
+                "mirror.example.com/quiver/event-ingest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        assertThat(edge.at("/spec/containers/0/image").asText())
+                .isEqualTo("registry.example.com/platform/quiver/stream-edge:0.1.0");
+        assertThat(snapshot.at("/spec/containers/0/image").asText())
+                .isEqualTo("registry.example.com/platform/quiver/snapshot-api:0.1.1");
+        assertThat(ingest.at("/metadata/labels/team").asText()).isEqualTo("payments");
+        assertThat(ingest.at("/spec/priorityClassName").asText()).isEqualTo("business-critical");
+        assertThat(ingest.at("/spec/containers/0/envFrom/1/secretRef/name").asText()).isEqualTo("ingest-extra");
+        assertThat(ingest.at("/spec/containers/0/env").findValues("secretKeyRef")).extracting(n -> n.path("name")
+                .asText()).contains("redis-auth");
+        assertThat(edge.at("/spec/volumes").findValuesAsText("name")).contains("tmp", "corporate-ca");
+        assertThat(edge.at("/spec/containers/0/volumeMounts").findValuesAsText("mountPath"))
+                .contains("/etc/pki/corporate");
+        assertThat(edge.at("/spec/initContainers/0/name").asText()).isEqualTo("wait-for-redis");
+        assertThat(edge.at("/spec/containers").findValuesAsText("name")).contains("stream-edge", "log-shipper");
+
+        List<JsonNode> hpas = kind(documents, "HorizontalPodAutoscaler");
+        assertThat(hpas).extracting(KubernetesSchema::name).containsExactlyInAnyOrder("quiver-event-ingest",
+                "quiver-stream-edge", "quiver-snapshot-api");
+        for (JsonNode hpa : hpas) {
+            String name = KubernetesSchema.name(hpa);
+            assertThat(deployments.get(name).path("spec").has("replicas")).as(name + ": the HPA owns replicas")
+                    .isFalse();
+        }
+        JsonNode ingestHpa = hpas.stream().filter(h -> KubernetesSchema.name(h).equals("quiver-event-ingest"))
+                .findFirst().orElseThrow();
+        assertThat(ingestHpa.at("/spec/behavior/scaleUp/stabilizationWindowSeconds").asInt()).isZero();
+        assertThat(ingestHpa.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
+        JsonNode edgeHpa = hpas.stream().filter(h -> KubernetesSchema.name(h).equals("quiver-stream-edge"))
+                .findFirst().orElseThrow();
+        assertThat(edgeHpa.at("/spec/behavior/scaleDown/policies/0/value").asInt()).as("the slow scale-in default")
+                .isEqualTo(1);
+        assertThat(edgeHpa.at("/spec/metrics").findValuesAsText("name")).contains("cpu",
+                "quiver_edge_fanout_lag_seconds");
+        JsonNode snapshotHpa = hpas.stream().filter(h -> KubernetesSchema.name(h).equals("quiver-snapshot-api"))
+                .findFirst().orElseThrow();
+        assertThat(snapshotHpa.at("/spec/metrics").findValuesAsText("name")).containsExactly("memory");
+
+        for (JsonNode monitor : kind(documents, "ServiceMonitor")) {
+            assertThat(monitor.at("/spec/endpoints/0/scrapeTimeout").asText()).isEqualTo("10s");
+            assertThat(monitor.at("/spec/endpoints/0/relabelings/0/targetLabel").asText()).isEqualTo("node");
+            assertThat(monitor.at("/spec/endpoints/0/metricRelabelings/0/action").asText()).isEqualTo("drop");
+        }
+    }
+
+    @Test
+    void thereIsNoDefaultImageOnlyAClearMessage() {
+        assertThatThrownBy(() -> template().set("redis.url", "redis://r:6379").call())
+                .hasMessageContaining("image.repositoryPrefix").hasMessageContaining("docker/Dockerfile");
+        assertThatThrownBy(() -> template().withValuesFile(CHART.resolve("ci/default-values.yaml"))
+                .set("edge.image.digest", "sha256:short").call()).hasMessageContaining("digest");
+    }
+
+    @Test
+    void theBrowserClientIsRoutedToTheEdge() {
+        List<JsonNode> production = render(CHART.resolve("ci/production-values.yaml"));
+        JsonNode ingress = kind(production, "Ingress").get(0);
+        assertThat(ingress.at("/spec/rules/0/http/paths").findValuesAsText("path")).contains("/quiver.js");
+        JsonNode route = kind(production, "HTTPRoute").get(0);
+        assertThat(route.toString()).contains("\"value\":\"/quiver.js\"");
+        for (JsonNode rule : route.at("/spec/rules")) {
+            if (rule.toString().contains("/quiver.js")) {
+                assertThat(rule.at("/backendRefs/0/name").asText()).isEqualTo("quiver-stream-edge");
+            }
+        }
+    }
+
+    @Test
     void presenceIsOffUntilTopicsAreNamedThenEveryServiceGetsTheSameSettings() {
         Path values = CHART.resolve("ci/default-values.yaml");
         assertThat(template().withValuesFile(values).call()).doesNotContain("QUIVER_PRESENCE");
