@@ -290,6 +290,15 @@ class HelmChartTest {
     }
 
     @Test
+    void jsonLogsAreOneValueForEveryService() {
+        Path values = CHART.resolve("ci/default-values.yaml");
+        assertThat(kind(render(values), "ConfigMap").get(0).at("/data/QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText())
+                .isEqualTo("false");
+        assertThat(template().withValuesFile(values).set("logs.json", true).call())
+                .contains("QUARKUS_LOG_CONSOLE_JSON_ENABLED: \"true\"");
+    }
+
+    @Test
     void thereIsNoDefaultImageOnlyAClearMessage() {
         assertThatThrownBy(() -> template().set("redis.url", "redis://r:6379").call())
                 .hasMessageContaining("image.repositoryPrefix").hasMessageContaining("docker/Dockerfile");

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * The audit trail of refused credentials: one structured line per failure on the {@code dev.quiver.audit} category,
@@ -47,9 +48,23 @@ public class AuditLog {
             return;
         }
         long dropped = suppressed.getAndSet(0);
-        LOG.warnf("auth-refused status=%d reason=%s subject=%s ip=%s transport=%s path=%s suppressed=%d", status,
-                reason, subject == null ? "-" : quote(subject), caller.ip(), caller.transport(), caller.path(),
-                dropped);
+        String shownSubject = subject == null ? "-" : quote(subject);
+        // The same facts as structured fields: JSON logs (docs/operations.md) carry them in "mdc", so a log pipeline
+        // filters refusals by reason or address without parsing the message.
+        String[][] fields = {{"audit.status", Integer.toString(status)}, {"audit.reason", reason},
+                {"audit.subject", shownSubject}, {"audit.ip", caller.ip()}, {"audit.transport", caller.transport()},
+                {"audit.path", caller.path()}, {"audit.suppressed", Long.toString(dropped)}};
+        for (String[] field : fields) {
+            MDC.put(field[0], field[1]);
+        }
+        try {
+            LOG.warnf("auth-refused status=%d reason=%s subject=%s ip=%s transport=%s path=%s suppressed=%d", status,
+                    reason, shownSubject, caller.ip(), caller.transport(), caller.path(), dropped);
+        } finally {
+            for (String[] field : fields) {
+                MDC.remove(field[0]);
+            }
+        }
     }
 
     /** Subjects come from verified tokens, but are still caller-chosen text: keep them on one line. */
