@@ -27,6 +27,10 @@ final class CustomResources {
                     "spec.endpoints[].metricRelabelings[].targetLabel", "spec.endpoints[].metricRelabelings[].regex",
                     "spec.endpoints[].metricRelabelings[].modulus", "spec.endpoints[].metricRelabelings[].replacement",
                     "spec.endpoints[].metricRelabelings[].action"),
+            "monitoring.coreos.com/v1/PrometheusRule", Set.of("apiVersion", "kind", "metadata", "metadata.name",
+                    "metadata.labels", "spec", "spec.groups", "spec.groups[].name", "spec.groups[].rules",
+                    "spec.groups[].rules[].alert", "spec.groups[].rules[].expr", "spec.groups[].rules[].for",
+                    "spec.groups[].rules[].labels", "spec.groups[].rules[].annotations"),
             "gateway.networking.k8s.io/v1/HTTPRoute", Set.of("apiVersion", "kind", "metadata", "metadata.name",
                     "metadata.labels", "spec", "spec.parentRefs", "spec.parentRefs[].name",
                     "spec.parentRefs[].namespace", "spec.parentRefs[].sectionName", "spec.hostnames", "spec.rules",
@@ -36,7 +40,8 @@ final class CustomResources {
                     "spec.rules[].backendRefs[].port"));
 
     /** Maps below these paths hold user data (label values), not schema fields. */
-    private static final Set<String> FREE_FORM = Set.of("metadata.labels", "spec.selector.matchLabels");
+    private static final Set<String> FREE_FORM = Set.of("metadata.labels", "spec.selector.matchLabels",
+            "spec.groups[].rules[].labels", "spec.groups[].rules[].annotations");
 
     private CustomResources() {
     }

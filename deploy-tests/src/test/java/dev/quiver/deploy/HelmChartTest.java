@@ -290,6 +290,29 @@ class HelmChartTest {
     }
 
     @Test
+    void alertsAndTheDashboardAreBehindFlags() throws IOException {
+        List<JsonNode> minimal = render(CHART.resolve("ci/default-values.yaml"));
+        assertThat(kind(minimal, "PrometheusRule")).isEmpty();
+        assertThat(kind(minimal, "ConfigMap")).hasSize(1);
+        List<JsonNode> production = render(CHART.resolve("ci/production-values.yaml"));
+        JsonNode rule = kind(production, "PrometheusRule").get(0);
+        assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert")).containsExactly("QuiverEdgeReaderDown",
+                "QuiverFanoutLagHigh", "QuiverSlowConsumerCloses", "QuiverIngestErrors", "QuiverSnapshotErrors",
+                "QuiverEdgeRefusing", "QuiverEdgeNearMaxConnections", "QuiverResetsExpired");
+        for (JsonNode alert : rule.at("/spec/groups/0/rules")) {
+            assertThat(alert.path("expr").asText()).as(alert.path("alert").asText()).contains("namespace=\"events\"")
+                    .doesNotContain("{{");
+            assertThat(alert.at("/annotations/summary").asText()).contains("{{");
+        }
+        JsonNode dashboard = kind(production, "ConfigMap").stream()
+                .filter(c -> KubernetesSchema.name(c).endsWith("-dashboard")).findFirst().orElseThrow();
+        assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        JsonNode json = Repo.JSON.readTree(dashboard.at("/data/quiver.json").asText());
+        assertThat(json.path("uid").asText()).isEqualTo("quiver-overview");
+        assertThat(json.path("panels").findValuesAsText("expr")).isNotEmpty();
+    }
+
+    @Test
     void jsonLogsAreOneValueForEveryService() {
         Path values = CHART.resolve("ci/default-values.yaml");
         assertThat(kind(render(values), "ConfigMap").get(0).at("/data/QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText())

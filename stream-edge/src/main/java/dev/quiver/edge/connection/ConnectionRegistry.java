@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.metrics.EdgeMetrics;
 
 /**
  * Every client connection of the pod: admission against the limits, the one shared heartbeat timer, and the list a
@@ -46,9 +47,10 @@ public class ConnectionRegistry {
     private final AtomicInteger total = new AtomicInteger();
     private volatile boolean draining;
 
-    public ConnectionRegistry(EdgeConfig config, Vertx vertx) {
+    public ConnectionRegistry(EdgeConfig config, Vertx vertx, EdgeMetrics metrics) {
         this.config = config;
         this.vertx = vertx;
+        metrics.maxConnectionsGauge(config.maxConnections());
     }
 
     void startHeartbeat(@Observes StartupEvent startup) {

@@ -133,6 +133,7 @@ public class TopicHub implements LiveFeed {
         hub = context;
         metrics.topicsGauge(() -> topics.size());
         metrics.recentBytesGauge(() -> held);
+        metrics.readerGauge(() -> source.healthy() ? 1 : 0);
         source.start(hub, this);
     }
 

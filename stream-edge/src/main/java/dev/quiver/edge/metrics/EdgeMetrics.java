@@ -121,6 +121,20 @@ public class EdgeMetrics implements ProblemListener {
         Gauge.builder("quiver.edge.topics", topics).description("Topics the live reader follows").register(registry);
     }
 
+    /** 1 while the live reader is connected to its broker (or within its grace), else 0: what readiness reports. */
+    public void readerGauge(Supplier<Number> connected) {
+        Gauge.builder("quiver.edge.reader.connected", connected)
+                .description("1 while the live reader is connected to Redis (or lost it less than the grace ago)")
+                .register(registry);
+    }
+
+    /** The pod's connection limit, so that alerts and dashboards compare open connections against it. */
+    public void maxConnectionsGauge(int max) {
+        Gauge.builder("quiver.edge.connections.max", () -> max)
+                .description("Connections this pod holds before new ones get 503 (quiver.edge.max-connections)")
+                .register(registry);
+    }
+
     public void recentBytesGauge(Supplier<Number> bytes) {
         Gauge.builder("quiver.edge.recent.bytes", bytes)
                 .description("Memory taken by the events held for resumes, over every followed topic (an estimate)")
