@@ -1,4 +1,4 @@
-// Unit tests of the browser client (src/main/resources/META-INF/resources/quiver.js), run by `node --test` in the
+// Unit tests of the browser client (clients/js/quiver.js, which the edge serves), run by `node --test` in the
 // stream-edge build. Edges, snapshot-api and WebSocket are fakes here; e2e's BrowserIT runs the real thing in Chromium.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import {
   compareIds,
   parseStreamCursor,
   parseTopicCursor,
-} from '../../main/resources/META-INF/resources/quiver.js';
+} from '../../../../clients/js/quiver.js';
 
 const EDGE_A = 'http://edge-a';
 const EDGE_B = 'http://edge-b';
@@ -566,4 +566,26 @@ test('over long polling, presence changes in answers apply and the list is read 
   await until(() => seen.length === 2, 'join');
   assert.deepEqual(seen, ['al', 'al,bo']);
   quiver.close();
+});
+
+test('offline drops the connection at once; online reconnects without waiting out the backoff', async () => {
+  const backend = new Backend();
+  backend.snapshots.set('orders', [{ topic: 'orders', cursor: 'ep:1-0', entities: [] }]);
+  const window = new EventTarget();
+  // A long backoff: only the online event can bring the client back within the test.
+  const quiver = client(backend, { window, initialBackoff: 60000, maxBackoff: 60000, random: () => 0.999 });
+  quiver.subscribe('orders', {});
+  await until(() => backend.streams.length === 1, 'stream');
+  await until(() => quiver.status.state === 'open', 'open');
+  window.dispatchEvent(new Event('offline'));
+  await until(() => backend.streams[0].aborted, 'the stream dropped');
+  await until(() => quiver.status.state === 'reconnecting', 'reconnecting');
+  assert.equal(quiver.status.error, 'offline');
+  window.dispatchEvent(new Event('online'));
+  await until(() => backend.streams.length === 2, 'a new stream at once', 1000);
+  assert.deepEqual(backend.streams[1].url.searchParams.getAll('since'), ['orders@ep:1-0']);
+  quiver.close();
+  window.dispatchEvent(new Event('online'));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(backend.streams.length, 2, 'a closed client ignores the network');
 });

@@ -127,7 +127,8 @@ class TopicState {
  *
  * Options: `edges` (base URLs of edge pods or of their load balancer), `snapshot` (base URL of snapshot-api; default
  * the first edge), `token` or `getToken({refresh})`, `transport`, `name` (who this client is in presence when the
- * edges run without authentication, for local development), and the timings in DEFAULTS.
+ * edges run without authentication, for local development), `window` (what to hear `online`/`offline` from; the
+ * page's by default, `null` for none), and the timings in DEFAULTS.
  */
 export class Quiver {
   constructor(options = {}) {
@@ -154,6 +155,25 @@ export class Quiver {
     this.closed = false;
     this.refreshToken = false;
     this.wake = null;
+    // The browser knows before any timeout does: offline, drop the dead connection now; online, reconnect at once
+    // instead of sleeping out the backoff.
+    this.window = options.window === undefined ? globalThis.window : options.window;
+    this.onOffline = () => this.networkChanged(false);
+    this.onOnline = () => this.networkChanged(true);
+    this.window?.addEventListener?.('offline', this.onOffline);
+    this.window?.addEventListener?.('online', this.onOnline);
+  }
+
+  /** The browser's network went away or came back. */
+  networkChanged(online) {
+    if (this.closed) return;
+    if (!online) {
+      this.link?.stop(new Outcome('offline', { nextEdge: false }));
+      return;
+    }
+    this.attempt = 0;
+    this.cancelPause?.();
+    this.wake?.();
   }
 
   /** Registers a connection-state listener; returns a function that removes it. */
@@ -245,6 +265,8 @@ export class Quiver {
   /** Stops everything: the connection, reloads and pending publishes. */
   close() {
     this.closed = true;
+    this.window?.removeEventListener?.('offline', this.onOffline);
+    this.window?.removeEventListener?.('online', this.onOnline);
     for (const topic of this.topics.values()) topic.generation++;
     this.topics.clear();
     this.failPending('closed', 'the client was closed');
