@@ -147,6 +147,10 @@ test('the page loads, receives published events and publishes from its form', as
   await until(async () => (await received(page, topics.chat)).length === ids.length, 'the published events');
   assert.deepEqual(await received(page, topics.chat), ids);
   await page.locator('#chat').getByText('hello 10').waitFor();
+  // The event log reads as a table, newest first, and its empty-state hint is gone.
+  assert.equal(await page.locator('#log-empty').count(), 0);
+  assert.deepEqual(await page.locator('#log div:not(.head)').first().locator('span').allTextContents().then(
+    (cells) => cells.slice(1, 4)), [topics.chat, 'chat.message', 'm10']);
 
   // The page publishes over WebSocket (the subscription moves with it) and sees its own events come back.
   for (let i = 0; i < 3; i++) await page.click('.counter.green');
@@ -173,6 +177,8 @@ test('the room shows who is in it, over every transport, and someone who closes 
   const ann = await openDemo('room=presence&name=ann');
   const bea = await openDemo('room=presence&name=bea&transport=ws');
   const cy = await openDemo('room=presence&name=cy&transport=poll');
+  // A room nobody wrote in yet says how to start.
+  await ann.locator('#chat').getByText('No messages yet').waitFor();
   for (const [page, me] of [[ann, 'ann'], [bea, 'bea'], [cy, 'cy']]) {
     const expected = ['ann', 'bea', 'cy'].map((n) => (n === me ? `${n} (you)` : n));
     await until(async () => JSON.stringify(await people(page)) === JSON.stringify(expected), `${me} to see the room`,
