@@ -322,6 +322,19 @@ class HelmChartTest {
     }
 
     @Test
+    void tracingIsOneValueAndNeedsAnEndpoint() {
+        Path values = CHART.resolve("ci/default-values.yaml");
+        assertThat(kind(render(values), "ConfigMap").get(0).at("/data/QUARKUS_OTEL_SDK_DISABLED").asText())
+                .isEqualTo("true");
+        assertThat(template().withValuesFile(values).set("tracing.enabled", true)
+                .set("tracing.endpoint", "http://collector:4317").call())
+                .contains("QUARKUS_OTEL_SDK_DISABLED: \"false\"")
+                .contains("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: \"http://collector:4317\"");
+        assertThatThrownBy(() -> template().withValuesFile(values).set("tracing.enabled", true).call())
+                .hasMessageContaining("tracing.endpoint");
+    }
+
+    @Test
     void thereIsNoDefaultImageOnlyAClearMessage() {
         assertThatThrownBy(() -> template().set("redis.url", "redis://r:6379").call())
                 .hasMessageContaining("image.repositoryPrefix").hasMessageContaining("docker/Dockerfile");

@@ -51,6 +51,7 @@ public final class EventCodec {
         String key = null;
         String op = null;
         String data = "null";
+        String traceparent = null;
         for (int i = 0; i + 1 < fields.size(); i += 2) {
             String value = fields.get(i + 1);
             switch (fields.get(i)) {
@@ -58,6 +59,7 @@ public final class EventCodec {
                 case "key" -> key = value;
                 case "op" -> op = value;
                 case "data" -> data = value;
+                case "traceparent" -> traceparent = value;
                 default -> {
                     // Fields a newer writer added are not part of this contract version.
                 }
@@ -76,6 +78,10 @@ public final class EventCodec {
             json.writeFieldName("data");
             json.writeRawValue(oneLine(data));
             json.writeStringField("time", id.time());
+            if (traceparent != null) {
+                // Where the publish was traced (docs/operations.md): a subscriber may link its own work to it.
+                json.writeStringField("traceparent", traceparent);
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

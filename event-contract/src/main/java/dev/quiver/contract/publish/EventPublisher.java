@@ -49,7 +49,12 @@ public class EventPublisher {
      *        {@code null}
      */
     public Uni<Stored> publish(EventDraft draft, String idempotencyKey) {
-        return writer.append(draft.topic(), List.of(new AppendRequest(draft, idempotencyKey)))
+        return publish(draft, idempotencyKey, null);
+    }
+
+    /** As {@link #publish(EventDraft, String)}, with the publish's W3C traceparent stored beside the event. */
+    public Uni<Stored> publish(EventDraft draft, String idempotencyKey, String traceparent) {
+        return writer.append(draft.topic(), List.of(new AppendRequest(draft, idempotencyKey, traceparent)))
                 .onFailure(IdempotencyConflictException.class).transform(e -> conflict())
                 .map(result -> new Stored(draft.topic(), result.ids().get(0), result.replayed().get(0)));
     }

@@ -7,6 +7,12 @@ import dev.quiver.contract.event.EventDraft;
  *
  * @param draft the validated event
  * @param idempotencyKey the client's key, already scoped to the request form (see docs/ingest.md), or {@code null}
+ * @param traceparent the publish's W3C traceparent, stored with the event and shown to subscribers, or {@code null}
  */
-public record AppendRequest(EventDraft draft, String idempotencyKey) {
+public record AppendRequest(EventDraft draft, String idempotencyKey, String traceparent) {
+
+    /** An event published outside any trace. */
+    public AppendRequest(EventDraft draft, String idempotencyKey) {
+        this(draft, idempotencyKey, null);
+    }
 }

@@ -231,6 +231,7 @@ public class EventWriter {
                     args.add(Integer.toString(keys.size()));
                     args.add(draft.fingerprint());
                 }
+                args.add(event.traceparent() == null ? "" : event.traceparent());
             }
         }
     }

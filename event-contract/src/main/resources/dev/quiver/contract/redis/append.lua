@@ -10,9 +10,10 @@
 -- then, per topic, 4 arguments:
 --         number of events n, max entries to keep approximately (0: no count limit), max age in milliseconds
 --         approximately (0: no age limit; measured on the clock the ids use), number of idempotency records m
---   followed by 6 arguments per event:
+--   followed by 7 arguments per event:
 --         type, key ("": none), op ("": none), data (JSON text),
---         index into KEYS of its idempotency record (0: none), request fingerprint
+--         index into KEYS of its idempotency record (0: none), request fingerprint,
+--         W3C traceparent of the publish ("": none; stored as the entry's last field)
 -- KEYS, per topic in the same order: stream, state hash, meta hash, key index (sorted set), live channel (a Pub/Sub
 --         shard channel, declared so that it shares the topic's slot), then its m idempotency records
 --
@@ -28,7 +29,7 @@
 -- Returns, per topic in order, {"OK", epoch, {id...}, {replayed 0|1...}} or {"CONFLICT", event number (1-based)}.
 local ttl = ARGV[2]
 local then_wait = ARGV[3] == '1'
-local PER_EVENT = 6
+local PER_EVENT = 7
 
 local function split_record(rec)
   local space = string.find(rec, ' ', 1, true)
@@ -136,16 +137,28 @@ local function append_topic(k, first, n, max_len, max_age)
       replayed[i] = 1
     else
       replayed[i] = 0
-      local type, key, op, data = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+      local type, key, op, data, tp = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 6]
+      -- The publish's traceparent, when it has one, is the entry's last field (and the message's last pair).
+      local traced = ''
       if key == '' then
-        id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
+        if tp == '' then
+          id = redis.call('XADD', stream, '*', 'type', type, 'data', data)
+        else
+          id = redis.call('XADD', stream, '*', 'type', type, 'data', data, 'traceparent', tp)
+          traced = '11:traceparent,' .. netstring(tp)
+        end
         publish(live, '2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
-          .. '4:type,' .. netstring(type) .. '4:data,' .. netstring(data))
+          .. '4:type,' .. netstring(type) .. '4:data,' .. netstring(data) .. traced)
       else
-        id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
+        if tp == '' then
+          id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data)
+        else
+          id = redis.call('XADD', stream, '*', 'type', type, 'key', key, 'op', op, 'data', data, 'traceparent', tp)
+          traced = '11:traceparent,' .. netstring(tp)
+        end
         publish(live, '2:q1,' .. netstring(epoch) .. netstring(id) .. netstring(previous)
           .. '4:type,' .. netstring(type) .. '3:key,' .. netstring(key) .. '2:op,' .. netstring(op)
-          .. '4:data,' .. netstring(data))
+          .. '4:data,' .. netstring(data) .. traced)
         if op == 'delete' then
           redis.call('HDEL', state, key)
           redis.call('ZREM', index, key)

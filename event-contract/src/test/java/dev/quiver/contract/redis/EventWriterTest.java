@@ -451,4 +451,42 @@ class EventWriterTest {
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         assertThat(calls("xtrim")).isBetween(1L, seconds + 2);
     }
+
+    @Test
+    void aPublishsTraceparentIsStoredLastAndEncodedForSubscribers() {
+        EventWriter writer = writer(TestConfig.defaults());
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        AppendResult result = append(writer, "traced", new AppendRequest(
+                new EventDraft("traced", "t", "k", EventOp.UPSERT, "{\"n\":1}"), null, tp),
+                new AppendRequest(new EventDraft("traced", "t", null, null, "2"), null));
+        @SuppressWarnings("unchecked")
+        List<List<Object>> entries = (List<List<Object>>) redis.call("XRANGE", new TopicKeys("traced").stream(), "-",
+                "+");
+        @SuppressWarnings("unchecked")
+        List<String> first = (List<String>) entries.get(0).get(1);
+        assertThat(first).containsExactly("type", "t", "key", "k", "op", "upsert", "data", "{\"n\":1}",
+                "traceparent", tp);
+        String json = new String(dev.quiver.contract.event.EventCodec.encode("traced",
+                StreamId.parse(result.ids().get(0)), first), StandardCharsets.UTF_8);
+        assertThat(json).endsWith(",\"traceparent\":\"" + tp + "\"}");
+        @SuppressWarnings("unchecked")
+        List<String> second = (List<String>) entries.get(1).get(1);
+        assertThat(second).doesNotContain("traceparent");
+        assertThat(new String(dev.quiver.contract.event.EventCodec.encode("traced",
+                StreamId.parse(result.ids().get(1)), second), StandardCharsets.UTF_8)).doesNotContain("traceparent");
+    }
+
+    @Test
+    void onlyWellFormedTraceparentsAreKept() {
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assertThat(dev.quiver.contract.event.Traceparent.valid(" " + tp + " ")).isEqualTo(tp);
+        for (String bad : List.of("", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", tp + "\r\nx: y")) {
+            assertThat(dev.quiver.contract.event.Traceparent.valid(bad)).as(bad).isNull();
+        }
+        assertThat(dev.quiver.contract.event.Traceparent.of("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
+                false)).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+    }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.EventValidator;
+import dev.quiver.contract.event.Traceparent;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 
@@ -37,11 +38,12 @@ public final class CloudEvents {
      * A CloudEvent as Quiver reads it.
      *
      * @param topic the {@code quivertopic} extension, or {@code null}
+     * @param traceparent the {@code traceparent} extension (Distributed Tracing), when well formed, or {@code null}
      * @param source the {@code source} attribute
      * @param id the {@code id} attribute
      * @param event the equivalent plain Quiver event object, for {@link EventValidator}
      */
-    public record Parsed(String topic, String source, String id, ObjectNode event) {
+    public record Parsed(String topic, String source, String id, ObjectNode event, String traceparent) {
     }
 
     private CloudEvents() {
@@ -108,7 +110,9 @@ public final class CloudEvents {
             event.put("op", op);
         }
         event.set("data", data);
-        return new Parsed(attribute.apply(TOPIC_EXTENSION), source, id, event);
+        // The Distributed Tracing extension: the event's own trace context, kept when it is well formed.
+        return new Parsed(attribute.apply(TOPIC_EXTENSION), source, id, event,
+                Traceparent.valid(attribute.apply("traceparent")));
     }
 
     /** Maps a validated event's problems back onto CloudEvents attribute names. */

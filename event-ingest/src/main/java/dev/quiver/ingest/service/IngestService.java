@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.smallrye.mutiny.Uni;
 
 import dev.quiver.contract.event.EventDraft;
@@ -21,6 +23,7 @@ import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
+import dev.quiver.contract.event.Traceparent;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.publish.EventPublisher;
@@ -68,6 +71,7 @@ public class IngestService {
 
         EventDraft draft;
         String key;
+        String eventTrace = null;
         boolean cloudEvent = true;
         if (media.equals(CloudEvents.STRUCTURED)) {
             CloudEvents.Parsed parsed = CloudEvents.structured(EventJson.read(body), "");
@@ -76,6 +80,7 @@ public class IngestService {
             key = idempotency != null
                     ? IdempotencyKeys.single(idempotency)
                     : IdempotencyKeys.cloudEvent(parsed.source(), parsed.id());
+            eventTrace = parsed.traceparent();
         } else if (header.apply("ce-specversion") != null) {
             if (!CloudEvents.isJson(media)) {
                 throw unsupported(media, "binary-mode CloudEvents must carry JSON data");
@@ -86,6 +91,7 @@ public class IngestService {
             key = idempotency != null
                     ? IdempotencyKeys.single(idempotency)
                     : IdempotencyKeys.cloudEvent(parsed.source(), parsed.id());
+            eventTrace = parsed.traceparent();
         } else if (media.equals(JSON)) {
             draft = publisher.validate(topic, EventJson.read(body), "");
             key = idempotency == null ? null : IdempotencyKeys.single(idempotency);
@@ -97,7 +103,7 @@ public class IngestService {
         }
 
         boolean isCloudEvent = cloudEvent;
-        return publisher.publish(draft, key).map(stored -> {
+        return publisher.publish(draft, key, traceparent(eventTrace, header)).map(stored -> {
             metrics.written(isCloudEvent, 1, stored.replayed() ? 1 : 0);
             return new Accepted(topic, stored.id(), stored.replayed());
         });
@@ -139,9 +145,10 @@ public class IngestService {
         }
 
         List<AppendRequest> events = new ArrayList<>(items.size());
+        String requestTrace = traceparent(null, header);
         for (int i = 0; i < items.size(); i++) {
             try {
-                events.add(batchItem(items.get(i), i, cloudEvent, idempotency));
+                events.add(batchItem(items.get(i), i, cloudEvent, idempotency, requestTrace));
             } catch (ProblemException e) {
                 throw e.with("index", i);
             }
@@ -155,7 +162,8 @@ public class IngestService {
         });
     }
 
-    private AppendRequest batchItem(JsonNode item, int index, boolean cloudEvent, String idempotency) {
+    private AppendRequest batchItem(JsonNode item, int index, boolean cloudEvent, String idempotency,
+            String requestTrace) {
         String pointer = "/" + index;
         if (cloudEvent) {
             CloudEvents.Parsed parsed = CloudEvents.structured(item, pointer);
@@ -164,7 +172,7 @@ public class IngestService {
             String key = idempotency != null
                     ? IdempotencyKeys.batchItem(idempotency, index)
                     : IdempotencyKeys.cloudEvent(parsed.source(), parsed.id());
-            return new AppendRequest(draft, key);
+            return new AppendRequest(draft, key, parsed.traceparent() != null ? parsed.traceparent() : requestTrace);
         }
         if (item == null || !item.isObject()) {
             throw EventValidator.invalid("Each event must be a JSON object", pointer);
@@ -173,7 +181,24 @@ public class IngestService {
         String topic = requireTopic(topicNode != null && topicNode.isTextual() ? topicNode.textValue() : null,
                 pointer + "/topic");
         EventDraft draft = EventValidator.validate(topic, item, pointer, Set.of("topic"));
-        return new AppendRequest(draft, idempotency == null ? null : IdempotencyKeys.batchItem(idempotency, index));
+        return new AppendRequest(draft, idempotency == null ? null : IdempotencyKeys.batchItem(idempotency, index),
+                requestTrace);
+    }
+
+    /**
+     * The trace context stored with an event (docs/operations.md, "Tracing"): the event's own (a CloudEvent's
+     * {@code traceparent} extension), else this request's span when tracing is on, else the request's
+     * {@code traceparent} header when it is well formed, else none.
+     */
+    static String traceparent(String eventTrace, Function<String, String> header) {
+        if (eventTrace != null) {
+            return eventTrace;
+        }
+        SpanContext span = Span.current().getSpanContext();
+        if (span.isValid()) {
+            return Traceparent.of(span.getTraceId(), span.getSpanId(), span.isSampled());
+        }
+        return Traceparent.valid(header.apply("traceparent"));
     }
 
     /**

@@ -31,10 +31,14 @@ public final class EncodedEvent {
     private final Buffer sseData;
     private final Buffer sseSingleTopicFrame;
 
-    private EncodedEvent(String topic, TopicPosition position, byte[] json) {
+    /** The publish's W3C traceparent, or {@code null}: what a delivery span links to. */
+    private final String traceparent;
+
+    private EncodedEvent(String topic, TopicPosition position, byte[] json, String traceparent) {
         this.topic = topic;
         this.position = position;
         this.json = json;
+        this.traceparent = traceparent;
         this.sseData = Buffer.buffer(DATA.length + json.length + END.length).appendBytes(DATA).appendBytes(json)
                 .appendBytes(END);
         // Connections on one topic share even the id line: their cursor is this event's position.
@@ -49,7 +53,18 @@ public final class EncodedEvent {
 
     /** Encodes a stream entry of {@code topic} in history {@code epoch}. */
     public static EncodedEvent of(String topic, String epoch, StreamId id, List<String> fields) {
-        return new EncodedEvent(topic, new TopicPosition(epoch, id), EventCodec.encode(topic, id, fields));
+        String traceparent = null;
+        // The writer stores it last, when there is one.
+        if (fields.size() >= 2 && "traceparent".equals(fields.get(fields.size() - 2))) {
+            traceparent = fields.get(fields.size() - 1);
+        }
+        return new EncodedEvent(topic, new TopicPosition(epoch, id), EventCodec.encode(topic, id, fields),
+                traceparent);
+    }
+
+    /** The publish's W3C traceparent, or {@code null} when it was not traced. */
+    public String traceparent() {
+        return traceparent;
     }
 
     public String topic() {

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.AbstractVerticle;
@@ -90,6 +91,7 @@ public class TopicHub implements LiveFeed {
     private final LiveSource source;
     private final EdgeMetrics metrics;
     private final int recentEvents;
+    private final DeliveryTracing tracing;
 
     private Context hub;
     private final Map<String, TopicState> topics = new HashMap<>();
@@ -98,8 +100,8 @@ public class TopicHub implements LiveFeed {
     private volatile long held;
 
     @Inject
-    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, EdgeConfig config) {
-        this(vertx, source, metrics, config.recentEvents(), config.recentMemory().asLongValue());
+    public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, EdgeConfig config, DeliveryTracing tracing) {
+        this(vertx, source, metrics, config.recentEvents(), config.recentMemory().asLongValue(), tracing);
     }
 
     /**
@@ -107,6 +109,12 @@ public class TopicHub implements LiveFeed {
      * @param recentMemory the most memory those take over all topics
      */
     public TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, int recentEvents, long recentMemory) {
+        this(vertx, source, metrics, recentEvents, recentMemory, DeliveryTracing.off());
+    }
+
+    private TopicHub(Vertx vertx, LiveSource source, EdgeMetrics metrics, int recentEvents, long recentMemory,
+            DeliveryTracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.source = source;
         this.metrics = metrics;
@@ -302,7 +310,12 @@ public class TopicHub implements LiveFeed {
             held -= before - state.recent.bytes();
         }
         long appended = batch.last().id().millis();
+        Span span = tracing.start(topic, batch, state.subscribers);
         deliver(state, subscriber -> subscriber.onEvents(topic, batch), () -> metrics.lag(appended));
+        if (span != null) {
+            // Ends once the batch is handed to every event loop of its subscribers; the writes follow on those loops.
+            span.end();
+        }
     }
 
     @Override

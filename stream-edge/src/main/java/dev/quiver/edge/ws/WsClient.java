@@ -22,6 +22,7 @@ import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventJson;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.event.Topics;
+import dev.quiver.contract.event.Traceparent;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.publish.EventPublisher;
@@ -299,7 +300,9 @@ final class WsClient implements ConnectionRegistry.Connection {
                     MAX_QUEUED_APPENDS + " publishes already waiting on this connection", 1));
             return;
         }
-        appends.add(() -> publisher.publish(draft, key).subscribe().with(
+        // A malformed traceparent is dropped, not refused: tracing must never cost a client its publish.
+        String traceparent = Traceparent.valid(op.traceparent());
+        appends.add(() -> publisher.publish(draft, key, traceparent).subscribe().with(
                 stored -> context.runOnContext(v -> {
                     send(new ServerMessage.Published(ref, stored.id()));
                     nextAppend();

@@ -30,8 +30,13 @@ public sealed interface ClientOp {
     record Unsubscribe(String ref, String topic) implements ClientOp {
     }
 
-    /** Publish {@code event} (still to be validated) to {@code topic}. */
-    record Publish(String ref, String topic, JsonNode event, String idempotencyKey) implements ClientOp {
+    /**
+     * Publish {@code event} (still to be validated) to {@code topic}; {@code traceparent}, when given, is the W3C trace
+     * context stored with it (docs/operations.md, "Tracing").
+     */
+    record Publish(String ref, String topic, JsonNode event, String idempotencyKey, String traceparent)
+            implements
+                ClientOp {
     }
 
     /** Answer with a {@code pong}. */
@@ -88,7 +93,9 @@ public sealed interface ClientOp {
                     "after is a subject (a string)"), optionalInt(message, "limit", ref));
             case "unsubscribe" -> new Unsubscribe(ref, topic);
             case "publish" -> new Publish(ref, topic, message.get("event"), optionalString(message, "idempotencyKey",
-                    ref, "invalid-request", "idempotencyKey must be a string"));
+                    ref, "invalid-request", "idempotencyKey must be a string"),
+                    optionalString(message, "traceparent",
+                            ref, "invalid-request", "traceparent must be a string"));
             case "ping" -> new Ping(ref);
             default -> throw new Refused(ref, "unknown-op",
                     "Unknown op '" + op + "' (subscribe, unsubscribe, publish, presence, ping)", true);
