@@ -172,11 +172,6 @@ public class PresenceTracker {
         return patterns.matches(topic);
     }
 
-    /** The pod's id in presence (its name and a per-process suffix). */
-    public String pod() {
-        return pod;
-    }
-
     /**
      * Who a connection is in presence: a token's {@code sub} and {@code quiver.info}; with authentication off (local
      * development), the name the client gave in {@code name}, if any; else nobody (counted, not listed).
