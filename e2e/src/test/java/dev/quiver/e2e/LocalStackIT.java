@@ -2,15 +2,19 @@ package dev.quiver.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,11 +51,29 @@ class LocalStackIT {
             String snapshot = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 2)
                     + "/v1/topics/local.orders/snapshot")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(snapshot).contains("\"key\":\"o-1\"");
+            assertCleanLogs();
         } finally {
             stack.process.destroy();
         }
         assertThat(stack.process.waitFor(40, TimeUnit.SECONDS)).as("the launcher exits on SIGTERM").isTrue();
         assertNoneAlive(stack.pids());
+    }
+
+    /**
+     * A clean start warns about nothing but what it means (authentication is off here): no framework noise a newcomer
+     * takes for an error, such as Micrometer's "Gauge already registered" for the Redis clients, on either topology.
+     */
+    private static void assertCleanLogs() throws IOException {
+        Path logs = Path.of(System.getProperty("quiver.root", ".."), "local-run/target/logs");
+        try (Stream<Path> files = Files.list(logs)) {
+            List<Path> serviceLogs = files.filter(file -> file.toString().endsWith(".log")).toList();
+            assertThat(serviceLogs).hasSize(4);
+            for (Path log : serviceLogs) {
+                assertThat(Files.readAllLines(log)).as(log.toString())
+                        .filteredOn(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                        .allSatisfy(line -> assertThat(line).contains("AUTHENTICATION IS OFF"));
+            }
+        }
     }
 
     @Test

@@ -66,7 +66,11 @@ final class ClusterNodes implements SubscriberNodes {
         RedisOptions options = new RedisOptions()
                 .setConnectionString(seed.getScheme() + "://" + userInfo + node)
                 .setMaxPoolSize(1)
-                .setMaxPoolWaiting(16);
+                .setMaxPoolWaiting(16)
+                // Metrics per node, named after the reader (Quarkus' binder reads "<prefix>|<client>"): each client
+                // has its own TCP client, and two under one name would collide in Micrometer.
+                .setPoolName("reader@" + node);
+        options.getNetClientOptions().setMetricsName("redis|reader@" + node);
         password.ifPresent(options::setPassword);
         return Redis.createClient(vertx, options);
     }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -27,6 +29,9 @@ import dev.quiver.edge.metrics.EdgeMetrics;
 @ApplicationScoped
 public class RedisBroker {
 
+    /** The live reader's own Redis client, configured by {@code quarkus.redis.reader.*}. */
+    private static final String READER = "reader";
+
     @Produces
     @Singleton
     HistorySource history(RedisHistory redis) {
@@ -35,11 +40,15 @@ public class RedisBroker {
 
     @Produces
     @Singleton
-    LiveSource liveSource(Vertx vertx, Redis shared, @RedisClientName("reader") Redis reader, HistorySource history,
+    LiveSource liveSource(Vertx vertx, Redis shared, @Any Instance<Redis> clients, HistorySource history,
             EdgeConfig config, EdgeMetrics metrics,
             @ConfigProperty(name = "quarkus.redis.reader.client-type", defaultValue = "standalone") String clientType,
             @ConfigProperty(name = "quarkus.redis.reader.hosts") List<URI> hosts,
             @ConfigProperty(name = "quarkus.redis.reader.password") Optional<String> password) {
+        // Looked up, not injected with @RedisClientName: Quarkus 3.33 counts that annotation as a data source request
+        // too, builds the named client twice and logs "Gauge already registered" for its pool at every start. The
+        // client itself still comes from the quarkus.redis.reader.* configuration.
+        Redis reader = clients.select(RedisClientName.Literal.of(READER)).get();
         boolean cluster = "cluster".equalsIgnoreCase(clientType);
         if (config.liveSource() == EdgeConfig.LiveSourceKind.XREAD) {
             if (cluster) {
