@@ -230,15 +230,20 @@ public final class PubSubLiveSource implements LiveSource {
             return;
         }
         Link link = links.get(node);
-        if (link == null) {
+        boolean fresh = link == null;
+        if (fresh) {
             link = new Link(node);
             links.put(node, link);
-            connect(link);
         }
+        // On the link before connecting: a connect that fails at once (its future already failed when connect() looks)
+        // runs lost() before connect() returns, and only the topics on the link are routed again. A topic put on the
+        // link after that would sit on a dead link, never subscribed, while the reader reports itself healthy.
         followed.link = link;
         followed.subscribed = false;
         link.channels.put(followed.channel, followed);
-        if (link.connection != null) {
+        if (fresh) {
+            connect(link);
+        } else if (link.connection != null) {
             subscribe(link, followed);
         }
     }
@@ -363,6 +368,10 @@ public final class PubSubLiveSource implements LiveSource {
             link.connection = connection;
             failures = 0;
             for (Followed followed : new ArrayList<>(link.channels.values())) {
+                if (link.connection != connection) {
+                    // A send failed at once and lost() took the link down: its topics are being routed again.
+                    break;
+                }
                 subscribe(link, followed);
             }
             updateHealth();
