@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
@@ -26,7 +26,7 @@ import redis.embedded.core.ExecutableProvider;
  * disk, so {@link #restart()} starts it empty, as after a crash without persistence. It ends with the JVM that
  * started it, even one that is SIGKILLed ({@link ParentWatch}).
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer extends ServerProcess implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisServer.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
@@ -35,7 +35,6 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path workDir;
     private final List<String> extraArgs;
-    private Process process;
 
     private RedisServer(Path executable, int port, Path workDir, List<String> extraArgs) {
         this.executable = executable;
@@ -90,47 +89,6 @@ public final class RedisServer implements AutoCloseable {
     /** {@code redis://127.0.0.1:<port>}, the form {@code quarkus.redis.hosts} takes. */
     public String uri() {
         return "redis://127.0.0.1:" + port;
-    }
-
-    /** Whether the process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** Stops the server (SIGTERM, then SIGKILL) and waits until its port is closed. */
-    public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        ParentWatch.release(process);
-        process = null;
-    }
-
-    /**
-     * Kills the server (SIGKILL), as a crashed or lost node: nothing is flushed, clients see their connections reset.
-     * {@link #restart()} brings it back, empty.
-     */
-    public synchronized void kill() {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        ParentWatch.release(process);
-        process = null;
     }
 
     /** The directory the server runs in (its {@code --dir}): a cluster node keeps its {@code nodes.conf} there. */
@@ -190,11 +148,7 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         stop();
-        try (var files = Files.walk(workDir)) {
-            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).map(Path::toFile).forEach(File::delete);
-        } catch (IOException e) {
-            LOG.debugf("cannot clean %s: %s", workDir, e);
-        }
+        ChildProcesses.deleteTree(workDir);
     }
 
     private synchronized void launch() throws IOException {
@@ -223,13 +177,13 @@ public final class RedisServer implements AutoCloseable {
                     return;
                 }
             } catch (UncheckedIOException notYet) {
-                sleep(20);
+                ChildProcesses.sleep(20);
             } catch (RespClient.RedisErrorException loading) {
                 // A server with persistence answers LOADING while it reads its data back: not ready yet.
                 if (!loading.getMessage().startsWith("LOADING")) {
                     throw loading;
                 }
-                sleep(20);
+                ChildProcesses.sleep(20);
             }
         }
         process.destroyForcibly();
@@ -242,11 +196,9 @@ public final class RedisServer implements AutoCloseable {
         if (override != null && !override.isBlank()) {
             return Path.of(override);
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, "redis-server");
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
-            }
+        Optional<Path> onPath = ChildProcesses.onPath("redis-server");
+        if (onPath.isPresent()) {
+            return onPath.get();
         }
         LOG.info("redis-server is not on the PATH; using the binary shipped with embedded-redis");
         return embeddedExecutable();
@@ -268,15 +220,6 @@ public final class RedisServer implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

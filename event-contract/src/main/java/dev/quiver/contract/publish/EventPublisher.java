@@ -14,7 +14,6 @@ import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.contract.redis.EventWriter;
 import dev.quiver.contract.redis.IdempotencyConflictException;
 
 /**
@@ -29,9 +28,9 @@ public class EventPublisher {
     public record Stored(String topic, String id, boolean replayed) {
     }
 
-    private final EventWriter writer;
+    private final EventStore writer;
 
-    public EventPublisher(EventWriter writer) {
+    public EventPublisher(EventStore writer) {
         this.writer = writer;
     }
 

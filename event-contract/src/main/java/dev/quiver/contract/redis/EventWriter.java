@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -27,10 +28,12 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
+import dev.quiver.contract.config.BrokerConfig;
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.ReplicationConfig;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.publish.EventStore;
 
 /**
  * The only way events enter Redis: appends events to their topics' streams and folds them into their state with
@@ -38,7 +41,8 @@ import dev.quiver.contract.problem.ProblemException;
  * publish) goes through here, so every writer follows the same rules.
  */
 @ApplicationScoped
-public class EventWriter {
+@Typed(EventWriter.class)
+public class EventWriter implements EventStore {
 
     private static final Logger LOG = Logger.getLogger(EventWriter.class);
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
@@ -81,7 +85,10 @@ public class EventWriter {
      * connections nor bounces off NOSCRIPT. Failure is fine: Redis may come up later, and appends load the script on
      * demand.
      */
-    void preload(@Observes StartupEvent startup) {
+    void preload(@Observes StartupEvent startup, BrokerConfig broker) {
+        if (broker.broker() != BrokerConfig.Kind.REDIS) {
+            return;
+        }
         redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(LuaScript.APPEND.text()))
                 .subscribe().with(
                         loaded -> LOG.debugf("append script loaded as %s", loaded),
@@ -93,6 +100,7 @@ public class EventWriter {
      * key was reused for another event (then nothing was written), or with a 503 {@link ProblemException} when Redis
      * did not acknowledge in time; a timed-out write may still have landed.
      */
+    @Override
     public Uni<AppendResult> append(String topic, List<AppendRequest> events) {
         return appendAll(List.of(new TopicEvents(topic, events))).map(outcomes -> outcomes.get(0).resultOrThrow());
     }
@@ -104,6 +112,7 @@ public class EventWriter {
      * holding at most {@value #EVENTS_PER_CALL} events unless one topic alone has more, so that no single call keeps
      * Redis busy for long. Never fails as a whole: each outcome carries its topic's result or failure.
      */
+    @Override
     public Uni<List<TopicOutcome>> appendAll(List<TopicEvents> topics) {
         List<List<TopicEvents>> calls = calls(topics);
         List<Uni<List<TopicOutcome>>> sent = new ArrayList<>(calls.size());

@@ -27,8 +27,8 @@ import dev.quiver.contract.event.Traceparent;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.publish.EventPublisher;
+import dev.quiver.contract.publish.EventStore;
 import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.contract.redis.EventWriter;
 import dev.quiver.contract.redis.IdempotencyConflictException;
 import dev.quiver.contract.redis.TopicEvents;
 import dev.quiver.contract.redis.TopicOutcome;
@@ -36,7 +36,7 @@ import dev.quiver.ingest.config.IngestConfig;
 import dev.quiver.ingest.metrics.IngestMetrics;
 
 /**
- * Turns request bodies into validated events and hands them to the {@link EventWriter}. Everything is validated
+ * Turns request bodies into validated events and hands them to the {@link EventStore}. Everything is validated
  * before anything is written: a request with one bad event writes nothing.
  */
 @ApplicationScoped
@@ -45,12 +45,12 @@ public class IngestService {
     /** Plain JSON media type. */
     public static final String JSON = "application/json";
 
-    private final EventWriter writer;
+    private final EventStore writer;
     private final EventPublisher publisher;
     private final IngestConfig config;
     private final IngestMetrics metrics;
 
-    public IngestService(EventWriter writer, EventPublisher publisher, IngestConfig config, IngestMetrics metrics) {
+    public IngestService(EventStore writer, EventPublisher publisher, IngestConfig config, IngestMetrics metrics) {
         this.writer = writer;
         this.publisher = publisher;
         this.config = config;
@@ -203,7 +203,7 @@ public class IngestService {
 
     /**
      * Writes every topic's events atomically per topic, the topics sharing script calls (see
-     * {@link EventWriter#appendAll}). When some topics fail (a Redis node down, a conflict), the others are still
+     * {@link EventStore#appendAll}). When some topics fail (a Redis node down, a conflict), the others are still
      * written, and the problem says which: {@code written} and {@code failed} list the topics, so a client knows what
      * its retry (same Idempotency-Key) will recognise.
      */

@@ -1,0 +1,224 @@
+package dev.quiver.contract.nats;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+
+import dev.quiver.contract.config.BrokerConfig;
+import dev.quiver.contract.config.EventsConfig;
+
+/**
+ * The service's connection to NATS and the two streams Quiver keeps there (docs/nats.md), for {@code quiver.broker=nats}:
+ * connects on first use and keeps reconnecting for as long as the service runs, creates the streams when they do not
+ * exist, and knows the events' stream's epoch.
+ * <p>
+ * JetStream management calls are blocking requests: callers run them off the event loop.
+ */
+@ApplicationScoped
+public class NatsBroker {
+
+    private static final Logger LOG = Logger.getLogger(NatsBroker.class);
+    /** JetStream's "stream not found". */
+    static final int STREAM_NOT_FOUND = 10059;
+    /** JetStream's "stream name already in use" (another service created it first, with other settings). */
+    private static final int STREAM_NAME_IN_USE = 10058;
+
+    private final BrokerConfig.Nats config;
+    private final NatsLayout layout;
+    private final Duration duplicateWindow;
+    private final AtomicLong highestSequence = new AtomicLong();
+    private Connection connection;
+    private volatile String epoch;
+
+    public NatsBroker(BrokerConfig broker, EventsConfig events) {
+        this.config = broker.nats();
+        this.layout = new NatsLayout(config.stream(), config.subjectPrefix());
+        this.duplicateWindow = events.idempotencyWindow();
+    }
+
+    /** Subjects and names. */
+    public NatsLayout layout() {
+        return layout;
+    }
+
+    /** How long a JetStream request may take. */
+    public Duration timeout() {
+        return config.timeout();
+    }
+
+    /**
+     * The connection, opened on first use. While no server can be reached it is still returned, reconnecting in the
+     * background: requests fail fast until it is back.
+     */
+    public synchronized Connection connection() {
+        if (connection == null) {
+            Options.Builder options = Options.builder()
+                    .servers(config.url().toArray(String[]::new))
+                    .connectionName("quiver")
+                    .maxReconnects(-1)
+                    .reconnectWait(Duration.ofMillis(250))
+                    .connectionTimeout(config.timeout())
+                    .connectionListener(this::connectionEvent);
+            config.credentials().ifPresent(file -> options.authHandler(Nats.credentials(file)));
+            config.token().ifPresent(token -> options.token(token.toCharArray()));
+            config.user().ifPresent(user -> options.userInfo(user.toCharArray(),
+                    config.password().orElse("").toCharArray()));
+            try {
+                connection = Nats.connectReconnectOnConnect(options.build());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot connect to NATS at " + config.url(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return connection;
+    }
+
+    /** JetStream on {@link #connection()}, with the request timeout. */
+    public JetStream jetStream() {
+        try {
+            return connection().jetStream(JetStreamOptions.builder().requestTimeout(config.timeout()).build());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** JetStream management on {@link #connection()}. */
+    public JetStreamManagement management() {
+        try {
+            return connection().jetStreamManagement(JetStreamOptions.builder().requestTimeout(config.timeout())
+                    .build());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The epoch when it is known without a request, else {@code null}. */
+    public String knownEpoch() {
+        return epoch;
+    }
+
+    /**
+     * The events' stream's epoch, creating both streams when they do not exist yet. Blocking; cached until
+     * {@link #sequenceSeen} notices the stream was replaced.
+     */
+    public String epoch() throws IOException, JetStreamApiException {
+        String known = epoch;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (epoch == null) {
+                StreamInfo info = ensureStreams();
+                epoch = layout.epoch(info.getCreateTime());
+                highestSequence.set(info.getStreamState().getLastSequence());
+            }
+            return epoch;
+        }
+    }
+
+    /**
+     * Tells the broker a sequence the events' stream just gave. A sequence lower than one already seen means the
+     * stream was deleted and created again (its sequence restarted): the epoch is read again, so the history that
+     * started over gets its own.
+     */
+    public void sequenceSeen(long sequence) {
+        long before = highestSequence.getAndAccumulate(sequence, Math::max);
+        if (sequence < before) {
+            LOG.warnf("The NATS stream %s was replaced (sequence %d after %d): its history starts again",
+                    layout.stream(), sequence, before);
+            epoch = null;
+            highestSequence.set(sequence);
+        }
+    }
+
+    /** Forgets the epoch (the stream was not found): the next {@link #epoch()} looks, and creates it if needed. */
+    public void forgetStream() {
+        epoch = null;
+    }
+
+    /** Creates the streams when they are missing; returns the events' stream. */
+    private StreamInfo ensureStreams() throws IOException, JetStreamApiException {
+        JetStreamManagement management = management();
+        ensure(management, StreamConfiguration.builder()
+                .name(layout.metaStream())
+                .subjects(layout.floorSubjects())
+                .storageType(StorageType.File)
+                .replicas(config.replicas())
+                .maxMessagesPerSubject(1)
+                .allowDirect(true)
+                .build());
+        return ensure(management, StreamConfiguration.builder()
+                .name(layout.stream())
+                .subjects(layout.eventSubjects())
+                .storageType(StorageType.File)
+                .replicas(config.replicas())
+                .duplicateWindow(duplicateWindow)
+                .discardPolicy(DiscardPolicy.Old)
+                .allowDirect(true)
+                .build());
+    }
+
+    private static StreamInfo ensure(JetStreamManagement management, StreamConfiguration wanted)
+            throws IOException, JetStreamApiException {
+        try {
+            return management.getStreamInfo(wanted.getName());
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+                throw e;
+            }
+        }
+        try {
+            StreamInfo created = management.addStream(wanted);
+            LOG.infof("Created the NATS stream %s (%s, %d replicas)", wanted.getName(), wanted.getSubjects(),
+                    wanted.getReplicas());
+            return created;
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != STREAM_NAME_IN_USE) {
+                throw e;
+            }
+            // Another service created it a moment ago.
+            return management.getStreamInfo(wanted.getName());
+        }
+    }
+
+    private void connectionEvent(Connection source, ConnectionListener.Events event) {
+        switch (event) {
+            case CONNECTED, RECONNECTED -> LOG.infof("NATS %s: %s", event.name().toLowerCase(java.util.Locale.ROOT),
+                    source.getConnectedUrl());
+            case DISCONNECTED -> LOG.warnf("NATS disconnected; reconnecting");
+            default -> LOG.debugf("NATS connection event %s", event);
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.quiver.contract.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.MessageInfo;
+
+import dev.quiver.contract.config.BrokerConfig;
+import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.cursor.TopicCursor;
+import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.event.EventOp;
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.redis.AppendRequest;
+import dev.quiver.contract.redis.AppendResult;
+import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.redis.TopicEvents;
+import dev.quiver.contract.redis.TopicOutcome;
+import dev.quiver.testkit.NatsServer;
+
+/** The JetStream writer against a real nats-server: subjects, ids, idempotency, a replaced stream, an outage. */
+class NatsEventWriterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static NatsServer server;
+    private static NatsBroker broker;
+    private static NatsEventWriter writer;
+
+    @BeforeAll
+    static void start() {
+        server = NatsServer.start();
+        broker = new NatsBroker(config(server.url(), "QT", Duration.ofSeconds(2)), events());
+        writer = new NatsEventWriter(broker);
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+        server.close();
+    }
+
+    @Test
+    void eventsAreStoredInOrderOnTheirTopicAndKeySubjectsWithSequenceIds() throws Exception {
+        AppendResult result = append("w.order", null, draft("w.order", "o-1", "{\"n\":1}"),
+                draft("w.order", "o-2", "{\"n\":2}"), draft("w.order", null, "3"));
+        assertThat(TopicCursor.isEpoch(result.epoch())).isTrue();
+        assertThat(result.replayed()).containsExactly(false, false, false);
+        List<Long> sequences = result.ids().stream().map(id -> NatsLayout.sequence(
+                dev.quiver.contract.redis.StreamId.parse(id))).toList();
+        assertThat(sequences).isSorted().doesNotHaveDuplicates();
+        JetStreamManagement management = broker.management();
+        MessageInfo first = management.getMessage("QT", sequences.get(0));
+        assertThat(first.getSubject()).isEqualTo(broker.layout().eventSubject("w.order", "o-1"));
+        assertThat(new String(first.getData(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":1}");
+        assertThat(first.getHeaders().getFirst(NatsEventWriter.TYPE)).isEqualTo("t");
+        assertThat(first.getHeaders().getFirst(NatsEventWriter.OP)).isEqualTo("upsert");
+        MessageInfo third = management.getMessage("QT", sequences.get(2));
+        assertThat(third.getSubject()).isEqualTo(broker.layout().eventSubject("w.order", null));
+        assertThat(third.getHeaders().getFirst(NatsEventWriter.OP)).isNull();
+    }
+
+    @Test
+    void aRetryWithTheSameKeyAndEventAnswersTheFirstIdAndWritesNothing() throws Exception {
+        EventDraft draft = draft("w.idem", "k", "1");
+        AppendResult first = append("w.idem", "key-1", draft);
+        long last = lastSequence();
+        AppendResult again = append("w.idem", "key-1", draft);
+        assertThat(again.ids()).isEqualTo(first.ids());
+        assertThat(again.replayed()).containsExactly(true);
+        assertThat(lastSequence()).isEqualTo(last);
+        // The same key on another topic is another event.
+        assertThat(append("w.idem2", "key-1", draft("w.idem2", "k", "1")).replayed()).containsExactly(false);
+    }
+
+    @Test
+    void theSameKeyForAnotherEventIsAConflictAndWritesNothing() throws Exception {
+        append("w.conflict", "key-c", draft("w.conflict", "k", "1"));
+        long last = lastSequence();
+        assertThatThrownBy(() -> append("w.conflict", "key-c", draft("w.conflict", "k", "2")))
+                .isInstanceOf(IdempotencyConflictException.class);
+        assertThat(lastSequence()).isEqualTo(last);
+    }
+
+    @Test
+    void twoEventsOfOneCallWithOneKeyAndDifferentContentConflictBeforeAnythingIsWritten() throws Exception {
+        long last = lastSequence();
+        List<AppendRequest> events = List.of(new AppendRequest(draft("w.call", "k", "1"), "same"),
+                new AppendRequest(draft("w.call", "k", "2"), "same"));
+        assertThatThrownBy(() -> writer.append("w.call", events).await().atMost(WAIT))
+                .isInstanceOfSatisfying(IdempotencyConflictException.class, e -> assertThat(e.index()).isEqualTo(1));
+        assertThat(lastSequence()).isEqualTo(last);
+    }
+
+    @Test
+    void topicsOfOneBatchAreEachTheirOwn() {
+        List<TopicOutcome> outcomes = writer.appendAll(List.of(
+                new TopicEvents("w.a", List.of(new AppendRequest(draft("w.a", "k", "1"), "x"))),
+                new TopicEvents("w.b", List.of(new AppendRequest(draft("w.b", "k", "1"), null),
+                        new AppendRequest(draft("w.b", "k", "2"), null)))))
+                .await().atMost(WAIT);
+        assertThat(outcomes).extracting(TopicOutcome::topic).containsExactly("w.a", "w.b");
+        assertThat(outcomes.get(1).result().ids()).hasSize(2);
+        assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.failure()).isNull());
+    }
+
+    @Test
+    void aStreamDeletedAndCreatedAgainIsANewHistoryWithANewEpoch() throws Exception {
+        NatsServer own = NatsServer.start();
+        NatsBroker ownBroker = new NatsBroker(config(own.url(), "QR", Duration.ofSeconds(2)), events());
+        try {
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker);
+            AppendResult before = ownWriter.append("w.r", List.of(new AppendRequest(draft("w.r", "k", "1"), null),
+                    new AppendRequest(draft("w.r", "k", "2"), null))).await().atMost(WAIT);
+            ownBroker.management().deleteStream("QR");
+            // The first write after finds no stream, the next creates it again.
+            AppendResult after = null;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (after == null) {
+                try {
+                    after = ownWriter.append("w.r", List.of(new AppendRequest(draft("w.r", "k", "3"), null)))
+                            .await().atMost(WAIT);
+                } catch (ProblemException e) {
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                }
+            }
+            assertThat(after.epoch()).isNotEqualTo(before.epoch());
+            assertThat(after.ids()).containsExactly("0-1");
+        } finally {
+            ownBroker.close();
+            own.close();
+        }
+    }
+
+    @Test
+    void natsDownIsA503WithinTheTimeout() {
+        NatsServer own = NatsServer.start();
+        NatsBroker ownBroker = new NatsBroker(config(own.url(), "QD", Duration.ofMillis(800)), events());
+        try {
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker);
+            ownWriter.append("w.d", List.of(new AppendRequest(draft("w.d", "k", "1"), null))).await().atMost(WAIT);
+            own.stop();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> ownWriter.append("w.d", List.of(new AppendRequest(draft("w.d", "k", "2"),
+                    null))).await().atMost(WAIT))
+                    .isInstanceOfSatisfying(ProblemException.class,
+                            e -> assertThat(e.getMessage()).contains("NATS"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            ownBroker.close();
+            own.close();
+        }
+    }
+
+    private static AppendResult append(String topic, String idempotencyKey, EventDraft... drafts) {
+        List<AppendRequest> events = java.util.Arrays.stream(drafts)
+                .map(draft -> new AppendRequest(draft, idempotencyKey)).toList();
+        return writer.append(topic, events).await().atMost(WAIT);
+    }
+
+    private static long lastSequence() throws Exception {
+        return broker.management().getStreamInfo("QT").getStreamState().getLastSequence();
+    }
+
+    private static EventDraft draft(String topic, String key, String data) {
+        return new EventDraft(topic, "t", key, key == null ? null : EventOp.UPSERT, data);
+    }
+
+    static BrokerConfig config(String url, String stream, Duration timeout) {
+        BrokerConfig.Nats nats = new BrokerConfig.Nats() {
+
+            @Override
+            public List<String> url() {
+                return List.of(url);
+            }
+
+            @Override
+            public Optional<String> credentials() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> token() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> user() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> password() {
+                return Optional.empty();
+            }
+
+            @Override
+            public String stream() {
+                return stream;
+            }
+
+            @Override
+            public String subjectPrefix() {
+                return "q" + stream.toLowerCase(java.util.Locale.ROOT);
+            }
+
+            @Override
+            public int replicas() {
+                return 1;
+            }
+
+            @Override
+            public Duration timeout() {
+                return timeout;
+            }
+        };
+        return new BrokerConfig() {
+
+            @Override
+            public Kind broker() {
+                return Kind.NATS;
+            }
+
+            @Override
+            public Nats nats() {
+                return nats;
+            }
+        };
+    }
+
+    static EventsConfig events() {
+        return new EventsConfig() {
+
+            @Override
+            public Retention retention() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Duration idempotencyWindow() {
+                return Duration.ofMinutes(10);
+            }
+
+            @Override
+            public Duration redisTimeout() {
+                return Duration.ofSeconds(5);
+            }
+        };
+    }
+}
