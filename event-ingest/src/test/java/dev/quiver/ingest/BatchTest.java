@@ -14,10 +14,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class BatchTest extends IngestTestSupport {
 
     private static ValidatableResponse batch(String contentType, String body) {

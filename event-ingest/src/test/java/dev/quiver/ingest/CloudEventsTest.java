@@ -14,11 +14,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
-import dev.quiver.contract.redis.TopicKeys;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class CloudEventsTest extends IngestTestSupport {
 
     private static ValidatableResponse structured(String topic, String body) {
@@ -45,7 +46,7 @@ class CloudEventsTest extends IngestTestSupport {
         assertThat(fields(entries(topic).get(0)))
                 .isEqualTo(Map.of("type", "order.created", "key", "o-9", "op", "upsert",
                         "data", "{\"total\":3}"));
-        assertThat(redis.call("HGET", new TopicKeys(topic).state(), "o-9")).isEqualTo(id + " {\"total\":3}");
+        assertThat(stored().state(topic).get("o-9")).isEqualTo(id + " {\"total\":3}");
     }
 
     @Test
@@ -68,7 +69,7 @@ class CloudEventsTest extends IngestTestSupport {
                 .statusCode(202);
         structured(topic, "{\"specversion\":\"1.0\",\"id\":\"b\",\"source\":\"s\",\"type\":\"t\",\"subject\":\"k\","
                 + "\"quiverop\":\"delete\",\"quivertopic\":\"" + topic + "\"}").statusCode(202);
-        assertThat(redis.call("HLEN", new TopicKeys(topic).state())).isEqualTo(0L);
+        assertThat(stored().state(topic)).isEmpty();
         problem(structured(topic, "{\"specversion\":\"1.0\",\"id\":\"c\",\"source\":\"s\",\"type\":\"t\",\"data\":1,"
                 + "\"quivertopic\":\"elsewhere\"}"), 400, "invalid-event").body("field", equalTo("/quivertopic"));
         problem(structured(topic, "{\"specversion\":\"1.0\",\"id\":\"d\",\"source\":\"s\",\"type\":\"t\",\"data\":1,"

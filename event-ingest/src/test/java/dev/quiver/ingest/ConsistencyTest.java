@@ -25,11 +25,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.contract.redis.TopicKeys;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class ConsistencyTest extends IngestTestSupport {
 
     private static final Pattern ID = Pattern.compile("\"id\":\"(\\d+-\\d+)\"");
@@ -87,12 +88,7 @@ class ConsistencyTest extends IngestTestSupport {
                 expectedIds.put(key, id);
             }
         }
-        @SuppressWarnings("unchecked")
-        List<String> flat = (List<String>) redis.call("HGETALL", new TopicKeys(topic).state());
-        Map<String, String> state = new HashMap<>();
-        for (int i = 0; i < flat.size(); i += 2) {
-            state.put(flat.get(i), flat.get(i + 1));
-        }
+        Map<String, String> state = new HashMap<>(stored().state(topic));
         Map<String, String> expectedState = new HashMap<>();
         expected.forEach((key, data) -> expectedState.put(key, expectedIds.get(key) + " " + data));
         assertThat(state).isEqualTo(expectedState);
@@ -124,6 +120,6 @@ class ConsistencyTest extends IngestTestSupport {
         // Approximate trimming keeps whole 100-entry nodes, so "tiny" keeps at most 100 + its limit.
         assertThat(length(tiny)).isBetween(tinyMaxLen, tinyMaxLen + 100);
         assertThat(length(roomy)).isEqualTo(300);
-        assertThat(redis.call("HGET", new TopicKeys(tiny).meta(), "floor")).isNotNull();
+        assertThat(stored().trimmed(tiny)).isTrue();
     }
 }

@@ -11,11 +11,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /** Event data is stored exactly as sent on every HTTP path (#15 defects 1 and 3). */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class DataFidelityTest extends IngestTestSupport {
 
     private static final String[] DATA = {"1e2147483648", "1e-2147483649", "0e2147483648", "1e99999999999999999999",

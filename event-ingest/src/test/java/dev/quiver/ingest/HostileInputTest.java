@@ -16,18 +16,20 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.Fuzz;
 import dev.quiver.testkit.FuzzValues;
 import dev.quiver.testkit.ProblemAssertions;
 import dev.quiver.testkit.RawRequest;
-import dev.quiver.testkit.RedisTestResource;
 
 /**
  * Whatever reaches ingest gets a success or a problem+json, never a 5xx, and data is stored exactly as sent once
  * insignificant white space is removed (#15). Examples are drawn from a fixed seed ({@link Fuzz}).
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class HostileInputTest extends IngestTestSupport {
 
     private static final String[] CONTENT_TYPES = {"application/json", "application/cloudevents+json",

@@ -17,17 +17,30 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
-import dev.quiver.contract.redis.TopicKeys;
+import dev.quiver.contract.testing.StoredEvents;
+import dev.quiver.testkit.InjectBroker;
+import dev.quiver.testkit.InjectNatsServer;
 import dev.quiver.testkit.InjectRedisServer;
+import dev.quiver.testkit.NatsServer;
 import dev.quiver.testkit.RedisServer;
+import dev.quiver.testkit.ServerProcess;
 
-/** Shared helpers of the ingest tests: raw-byte requests and direct looks into Redis. */
+/** Shared helpers of the ingest tests: raw-byte requests and direct looks into the broker. */
 public abstract class IngestTestSupport {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
+    /** The Redis the suite runs on (null on NATS). */
     @InjectRedisServer
     protected RedisServer redis;
+
+    /** The JetStream server the suite runs on (null on Redis). */
+    @InjectNatsServer
+    protected NatsServer nats;
+
+    /** Whichever broker runs: what outage tests stop, freeze and restart. */
+    @InjectBroker
+    protected ServerProcess broker;
 
     @BeforeAll
     static void rawBodies() {
@@ -58,10 +71,14 @@ public abstract class IngestTestSupport {
                 .body("title", notNullValue());
     }
 
-    /** Every entry of a topic's stream as {@code [id, {field: value}]} pairs. */
-    @SuppressWarnings("unchecked")
+    /** What the broker holds, read directly. */
+    protected StoredEvents stored() {
+        return redis != null ? StoredEvents.redis(redis) : StoredEvents.nats(nats);
+    }
+
+    /** Every event of a topic as {@code [id, [field, value, ...]]} pairs. */
     protected List<List<Object>> entries(String topic) {
-        return (List<List<Object>>) redis.call("XRANGE", new TopicKeys(topic).stream(), "-", "+");
+        return stored().entries(topic);
     }
 
     protected static Map<String, String> fields(List<Object> entry) {
@@ -75,6 +92,6 @@ public abstract class IngestTestSupport {
     }
 
     protected long length(String topic) {
-        return (Long) redis.call("XLEN", new TopicKeys(topic).stream());
+        return stored().length(topic);
     }
 }

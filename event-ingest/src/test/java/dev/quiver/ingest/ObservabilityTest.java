@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class ObservabilityTest extends IngestTestSupport {
 
     @Test
@@ -32,6 +34,6 @@ class ObservabilityTest extends IngestTestSupport {
     @Test
     void healthEndpointsAnswer() {
         given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("Redis"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString(nats == null ? "Redis" : "NATS"));
     }
 }

@@ -27,7 +27,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.TestTokens;
 
 /**
@@ -35,7 +36,8 @@ import dev.quiver.testkit.TestTokens;
  * refused before anything is read or written, and a legitimate publisher is not slowed by them.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 @TestProfile(SecurityTest.AuthOn.class)
 class SecurityTest extends IngestTestSupport {
 

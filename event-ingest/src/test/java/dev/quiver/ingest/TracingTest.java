@@ -23,14 +23,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /**
  * With tracing on, ingest records a span per request, child of the caller's {@code traceparent}, and stores that
  * span's context with the event; a CloudEvent's own {@code traceparent} extension wins.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 @TestProfile(TracingTest.TracingOn.class)
 class TracingTest extends IngestTestSupport {
 

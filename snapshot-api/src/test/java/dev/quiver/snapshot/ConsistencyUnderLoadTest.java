@@ -22,7 +22,8 @@ import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 
 import dev.quiver.contract.redis.StreamId;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /**
  * The snapshot promise under load: while a writer hammers 500 keys with 10k upserts and deletes, readers take paged
@@ -31,7 +32,8 @@ import dev.quiver.testkit.RedisTestResource;
  * and no event is ever applied twice.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class ConsistencyUnderLoadTest extends SnapshotTestSupport {
 
     private static final int EVENTS = 10_000;
@@ -77,7 +79,7 @@ class ConsistencyUnderLoadTest extends SnapshotTestSupport {
             assertThat(data).isEqualTo(finalState);
         }
         // And the writer's view is Redis's view.
-        assertThat((Long) redis.call("HLEN", "{q:t:" + topic + "}:state")).isEqualTo(finalState.size());
+        assertThat(stored().state(topic)).hasSize(finalState.size());
     }
 
     private Map<String, Held> read(String topic, int startAfter, AtomicInteger written, AtomicBoolean done) {

@@ -17,18 +17,20 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.Fuzz;
 import dev.quiver.testkit.FuzzValues;
 import dev.quiver.testkit.ProblemAssertions;
 import dev.quiver.testkit.RawRequest;
-import dev.quiver.testkit.RedisTestResource;
 
 /**
  * Whatever reaches snapshot-api gets a success or a problem+json, never a 5xx; every key can be read, dot segments
  * included; stored data is served exactly (#15).
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class HostileInputTest extends SnapshotTestSupport {
 
     private static final String[] HEADERS = {"If-None-Match", "Accept", "Authorization", "Range", "X-Forwarded-For"};

@@ -25,12 +25,14 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.TestTokens;
 
 /** snapshot-api's hostile-input suite: reading a topic's state needs the right to subscribe to it. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 @TestProfile(SecurityTest.AuthOn.class)
 class SecurityTest extends SnapshotTestSupport {
 
@@ -79,9 +81,15 @@ class SecurityTest extends SnapshotTestSupport {
     void aTopicsPresenceNeedsTheRightToSubscribeToIt() {
         String topic = freshTopic("orders");
         String token = TestTokens.token("alice").subscribe("orders.*").es256();
-        given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic).then()
-                .statusCode(200).body("count", equalTo(0));
-        given().get("/v1/topics/{topic}/presence/count?access_token=" + token, topic).then().statusCode(200);
+        if (nats == null) {
+            given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic).then()
+                    .statusCode(200).body("count", equalTo(0));
+            given().get("/v1/topics/{topic}/presence/count?access_token=" + token, topic).then().statusCode(200);
+        } else {
+            // Presence is not on NATS yet (docs/nats.md): a clear problem once the rights are checked.
+            problem(given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic)
+                    .then(), 501, "not-supported");
+        }
         problem(given().get("/v1/topics/{topic}/presence", topic).then(), 401, "unauthorized");
         problem(given().header("Authorization", "Bearer " + token)
                 .get("/v1/topics/{topic}/presence", freshTopic("billing")).then(), 403, "forbidden");

@@ -26,10 +26,12 @@ import io.restassured.response.Response;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventOp;
 import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class SnapshotTest extends SnapshotTestSupport {
 
     @Test

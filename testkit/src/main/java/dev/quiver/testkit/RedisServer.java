@@ -106,33 +106,6 @@ public final class RedisServer extends ServerProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * Freezes the server (SIGSTOP): connections stay open and nothing is answered, as with a Redis stuck on a slow
-     * disk or a paused VM. {@link #thaw()} resumes it.
-     */
-    public synchronized void freeze() {
-        signal("-STOP");
-    }
-
-    /** Resumes a {@link #freeze() frozen} server. */
-    public synchronized void thaw() {
-        signal("-CONT");
-    }
-
-    private void signal(String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill " + signal + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Sends one command and returns the decoded reply (see {@link RespClient}). */
     public Object call(String... command) {
         try (RespClient client = new RespClient("127.0.0.1", port)) {

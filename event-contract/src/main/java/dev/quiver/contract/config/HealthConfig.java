@@ -10,8 +10,8 @@ import io.smallrye.config.WithDefault;
 public interface HealthConfig {
 
     /**
-     * How long the readiness check waits for Redis to answer PING before it reports DOWN. Short, so that a frozen
-     * Redis (which accepts connections and answers nothing) makes the probe fail within the probe's own timeout
+     * How long the readiness check waits for the broker (Redis to answer PING; NATS to be connected with its stream
+     * found) before it reports DOWN. Short, so that a frozen broker (which accepts connections and answers nothing) makes the probe fail within the probe's own timeout
      * instead of hanging it.
      */
     @WithDefault("1s")

@@ -47,6 +47,15 @@ public final class EventCodec {
      * @param fields the entry's field/value pairs, flat, as Redis returns them
      */
     public static byte[] encode(String topic, StreamId id, List<String> fields) {
+        return encode(topic, id, id.millis(), fields);
+    }
+
+    /**
+     * As {@link #encode(String, StreamId, List)}, for a broker whose ids do not carry the time (JetStream: docs/nats.md).
+     *
+     * @param timeMillis when the broker stored the event, in milliseconds since the epoch
+     */
+    public static byte[] encode(String topic, StreamId id, long timeMillis, List<String> fields) {
         String type = null;
         String key = null;
         String op = null;
@@ -77,7 +86,7 @@ public final class EventCodec {
             }
             json.writeFieldName("data");
             json.writeRawValue(oneLine(data));
-            json.writeStringField("time", id.time());
+            json.writeStringField("time", timeMillis == id.millis() ? id.time() : new StreamId(timeMillis, 0).time());
             if (traceparent != null) {
                 // Where the publish was traced (docs/operations.md): a subscriber may link its own work to it.
                 json.writeStringField("traceparent", traceparent);

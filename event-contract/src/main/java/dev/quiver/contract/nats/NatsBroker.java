@@ -22,8 +22,8 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 
-import dev.quiver.contract.config.BrokerConfig;
 import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.config.NatsConfig;
 
 /**
  * The service's connection to NATS and the two streams Quiver keeps there (docs/nats.md), for {@code quiver.broker=nats}:
@@ -41,15 +41,15 @@ public class NatsBroker {
     /** JetStream's "stream name already in use" (another service created it first, with other settings). */
     private static final int STREAM_NAME_IN_USE = 10058;
 
-    private final BrokerConfig.Nats config;
+    private final NatsConfig config;
     private final NatsLayout layout;
     private final Duration duplicateWindow;
     private final AtomicLong highestSequence = new AtomicLong();
     private Connection connection;
     private volatile String epoch;
 
-    public NatsBroker(BrokerConfig broker, EventsConfig events) {
-        this.config = broker.nats();
+    public NatsBroker(NatsConfig config, EventsConfig events) {
+        this.config = config;
         this.layout = new NatsLayout(config.stream(), config.subjectPrefix());
         this.duplicateWindow = events.idempotencyWindow();
     }

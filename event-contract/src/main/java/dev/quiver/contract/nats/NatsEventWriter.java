@@ -3,9 +3,12 @@ package dev.quiver.contract.nats;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,11 +16,15 @@ import java.util.concurrent.CompletableFuture;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
+import org.jboss.logging.Logger;
+
+import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -27,6 +34,7 @@ import dev.quiver.contract.publish.EventStore;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
 import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.redis.RetentionPolicy;
 import dev.quiver.contract.redis.TopicEvents;
 import dev.quiver.contract.redis.TopicOutcome;
 
@@ -53,11 +61,36 @@ public class NatsEventWriter implements EventStore {
     /** JetStream's "no message found" (the original of a duplicate was trimmed since). */
     private static final int NO_MESSAGE = 10037;
     private static final int RETRY_AFTER_SECONDS = 1;
+    private static final Logger LOG = Logger.getLogger(NatsEventWriter.class);
+
+    /** Topics whose trimming is tracked at once; beyond it the least recently written are forgotten (and re-counted). */
+    private static final int TRACKED_TOPICS = 100_000;
 
     private final NatsBroker broker;
+    private final RetentionPolicy retention;
+    private final NatsRetention trimmer;
+    /** Per topic: writes since its last trim check, when that was, and whether one runs now. */
+    private final Map<String, TrimState> trims = new LinkedHashMap<>(16, 0.75f, true) {
 
-    public NatsEventWriter(NatsBroker broker) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TrimState> eldest) {
+            return size() > TRACKED_TOPICS;
+        }
+    };
+
+    private static final class TrimState {
+
+        long writes;
+        Instant last = Instant.now();
+        boolean running;
+    }
+
+    public NatsEventWriter(NatsBroker broker, RetentionPolicy retention, NatsRetention trimmer) {
         this.broker = broker;
+        this.retention = retention;
+        this.trimmer = trimmer;
     }
 
     @Override
@@ -86,19 +119,17 @@ public class NatsEventWriter implements EventStore {
             return Uni.createFrom().item(new TopicOutcome(topic.topic(), null,
                     new IdempotencyConflictException(conflict)));
         }
-        List<String> ids = new ArrayList<>(topic.events().size());
-        List<Boolean> replayed = new ArrayList<>(topic.events().size());
-        Uni<Void> chain = epoch().replaceWithVoid();
-        for (int i = 0; i < topic.events().size(); i++) {
-            int index = i;
-            AppendRequest event = topic.events().get(i);
-            chain = chain.chain(() -> publish(topic.topic(), event, index)).invoke(stored -> {
-                ids.add(NatsLayout.id(stored.sequence()).toString());
-                replayed.add(stored.replayed());
-            }).replaceWithVoid();
-        }
-        return chain.chain(this::epoch)
-                .map(epoch -> new TopicOutcome(topic.topic(), new AppendResult(epoch, ids, replayed), null))
+        List<AppendRequest> events = topic.events();
+        // One after the other, each once the previous one is acknowledged; a Multi, not nested chains, so that a
+        // thousand events do not make a thousand deep call stack.
+        return epoch().chain(() -> Multi.createFrom().range(0, events.size())
+                .onItem().transformToUniAndConcatenate(i -> publish(topic.topic(), events.get(i), i))
+                .collect().asList())
+                .chain(stored -> epoch().map(epoch -> new AppendResult(epoch,
+                        stored.stream().map(one -> NatsLayout.id(one.sequence()).toString()).toList(),
+                        stored.stream().map(Stored::replayed).toList())))
+                .invoke(() -> written(topic.topic(), events.size()))
+                .map(result -> new TopicOutcome(topic.topic(), result, null))
                 .onFailure().recoverWithItem(failure -> new TopicOutcome(topic.topic(), null, failure));
     }
 
@@ -120,6 +151,13 @@ public class NatsEventWriter implements EventStore {
         if (event.idempotencyKey() != null) {
             headers.add(MSG_ID, messageId(topic, event.idempotencyKey()));
             headers.add(FINGERPRINT, draft.fingerprint());
+        }
+        if (broker.connection().getStatus() != Connection.Status.CONNECTED) {
+            // As with Redis refusing connections: answer at once, never park the write in the reconnect buffer.
+            return Uni.createFrom().failure(ProblemException.unavailable(
+                    "NATS is unavailable (the connection is " + broker.connection().getStatus()
+                            + "): the event was not stored",
+                    RETRY_AFTER_SECONDS, null));
         }
         CompletableFuture<PublishAck> ack;
         try {
@@ -186,6 +224,55 @@ public class NatsEventWriter implements EventStore {
                 throw unavailable(e);
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * Counts {@code count} events written to {@code topic} and, when it is due ({@link NatsRetention#due}), trims it on
+     * a worker: off the request's path, one trim per topic at a time in this pod. A failed trim is retried at the next
+     * due write; the history is then a little longer for a while, never shorter.
+     */
+    private void written(String topic, int count) {
+        RetentionPolicy.Limits limits = retention.limitsFor(topic);
+        if (limits.maxLen() == 0 && limits.maxAge().isZero()) {
+            return;
+        }
+        Instant now = Instant.now();
+        synchronized (trims) {
+            TrimState state = trims.computeIfAbsent(topic, t -> new TrimState());
+            state.writes += count;
+            if (state.running || !NatsRetention.due(limits, state.writes, Duration.between(state.last, now))) {
+                return;
+            }
+            state.running = true;
+            state.writes = 0;
+            state.last = now;
+        }
+        Infrastructure.getDefaultWorkerPool().execute(() -> trimWhileDue(topic, limits, now));
+    }
+
+    /** Trims {@code topic}, again as long as the writes made meanwhile make it due, then lets the next write decide. */
+    private void trimWhileDue(String topic, RetentionPolicy.Limits limits, Instant started) {
+        Instant now = started;
+        while (true) {
+            try {
+                trimmer.trim(topic, limits, now);
+            } catch (Exception e) {
+                LOG.debugf("trimming %s failed (retried at its next due write): %s", topic, e.toString());
+            }
+            synchronized (trims) {
+                TrimState state = trims.get(topic);
+                if (state == null) {
+                    return;
+                }
+                now = Instant.now();
+                if (!NatsRetention.due(limits, state.writes, Duration.between(state.last, now))) {
+                    state.running = false;
+                    return;
+                }
+                state.writes = 0;
+                state.last = now;
+            }
+        }
     }
 
     /** Two events of one call with one key and different content: nothing of the topic is written. */

@@ -5,7 +5,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import dev.quiver.contract.config.BrokerConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.quiver.contract.config.BrokerKind;
 import dev.quiver.contract.nats.NatsEventWriter;
 import dev.quiver.contract.redis.EventWriter;
 
@@ -15,8 +17,9 @@ public class EventStores {
 
     @Produces
     @Singleton
-    EventStore store(BrokerConfig config, Instance<EventWriter> redis, Instance<NatsEventWriter> nats) {
-        return switch (config.broker()) {
+    EventStore store(@ConfigProperty(name = BrokerKind.PROPERTY, defaultValue = "redis") BrokerKind broker,
+            Instance<EventWriter> redis, Instance<NatsEventWriter> nats) {
+        return switch (broker) {
             case REDIS -> redis.get();
             case NATS -> nats.get();
         };

@@ -28,7 +28,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
-import dev.quiver.contract.config.BrokerConfig;
+import dev.quiver.contract.config.BrokerKind;
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.ReplicationConfig;
 import dev.quiver.contract.event.EventDraft;
@@ -85,8 +85,9 @@ public class EventWriter implements EventStore {
      * connections nor bounces off NOSCRIPT. Failure is fine: Redis may come up later, and appends load the script on
      * demand.
      */
-    void preload(@Observes StartupEvent startup, BrokerConfig broker) {
-        if (broker.broker() != BrokerConfig.Kind.REDIS) {
+    void preload(@Observes StartupEvent startup,
+            @ConfigProperty(name = BrokerKind.PROPERTY, defaultValue = "redis") BrokerKind broker) {
+        if (broker != BrokerKind.REDIS) {
             return;
         }
         redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(LuaScript.APPEND.text()))

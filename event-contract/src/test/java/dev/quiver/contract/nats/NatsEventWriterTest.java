@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
 
-import dev.quiver.contract.config.BrokerConfig;
 import dev.quiver.contract.config.EventsConfig;
+import dev.quiver.contract.config.NatsConfig;
 import dev.quiver.contract.cursor.TopicCursor;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventOp;
@@ -24,6 +24,8 @@ import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
 import dev.quiver.contract.redis.IdempotencyConflictException;
+import dev.quiver.contract.redis.RetentionPolicy;
+import dev.quiver.contract.redis.TestConfig;
 import dev.quiver.contract.redis.TopicEvents;
 import dev.quiver.contract.redis.TopicOutcome;
 import dev.quiver.testkit.NatsServer;
@@ -40,7 +42,7 @@ class NatsEventWriterTest {
     static void start() {
         server = NatsServer.start();
         broker = new NatsBroker(config(server.url(), "QT", Duration.ofSeconds(2)), events());
-        writer = new NatsEventWriter(broker);
+        writer = new NatsEventWriter(broker, new RetentionPolicy(events()), new NatsRetention(broker));
     }
 
     @AfterAll
@@ -118,7 +120,8 @@ class NatsEventWriterTest {
         NatsServer own = NatsServer.start();
         NatsBroker ownBroker = new NatsBroker(config(own.url(), "QR", Duration.ofSeconds(2)), events());
         try {
-            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker);
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker, new RetentionPolicy(events()),
+                    new NatsRetention(ownBroker));
             AppendResult before = ownWriter.append("w.r", List.of(new AppendRequest(draft("w.r", "k", "1"), null),
                     new AppendRequest(draft("w.r", "k", "2"), null))).await().atMost(WAIT);
             ownBroker.management().deleteStream("QR");
@@ -146,7 +149,8 @@ class NatsEventWriterTest {
         NatsServer own = NatsServer.start();
         NatsBroker ownBroker = new NatsBroker(config(own.url(), "QD", Duration.ofMillis(800)), events());
         try {
-            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker);
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker, new RetentionPolicy(events()),
+                    new NatsRetention(ownBroker));
             ownWriter.append("w.d", List.of(new AppendRequest(draft("w.d", "k", "1"), null))).await().atMost(WAIT);
             own.stop();
             long started = System.nanoTime();
@@ -175,8 +179,8 @@ class NatsEventWriterTest {
         return new EventDraft(topic, "t", key, key == null ? null : EventOp.UPSERT, data);
     }
 
-    static BrokerConfig config(String url, String stream, Duration timeout) {
-        BrokerConfig.Nats nats = new BrokerConfig.Nats() {
+    static NatsConfig config(String url, String stream, Duration timeout) {
+        return new NatsConfig() {
 
             @Override
             public List<String> url() {
@@ -223,37 +227,10 @@ class NatsEventWriterTest {
                 return timeout;
             }
         };
-        return new BrokerConfig() {
-
-            @Override
-            public Kind broker() {
-                return Kind.NATS;
-            }
-
-            @Override
-            public Nats nats() {
-                return nats;
-            }
-        };
     }
 
+    /** No retention (the writer's trimming is tested in NatsRetentionTest), the default idempotency window. */
     static EventsConfig events() {
-        return new EventsConfig() {
-
-            @Override
-            public Retention retention() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Duration idempotencyWindow() {
-                return Duration.ofMinutes(10);
-            }
-
-            @Override
-            public Duration redisTimeout() {
-                return Duration.ofSeconds(5);
-            }
-        };
+        return TestConfig.defaults().withRetention(0, Duration.ZERO);
     }
 }

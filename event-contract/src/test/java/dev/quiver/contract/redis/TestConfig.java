@@ -9,16 +9,16 @@ import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.ReplicationConfig;
 
 /** A hand-built {@link EventsConfig} for tests that run without Quarkus. */
-record TestConfig(long maxLen, Duration maxAge, Map<String, EventsConfig.OverrideLimits> overrides,
+public record TestConfig(long maxLen, Duration maxAge, Map<String, EventsConfig.OverrideLimits> overrides,
         Duration idempotencyWindow, Duration redisTimeout) implements EventsConfig {
 
     /** Acknowledges once the primary ran the write, as production does by default. */
-    static ReplicationConfig noWait() {
+    public static ReplicationConfig noWait() {
         return replicas(0, Duration.ofSeconds(1));
     }
 
     /** {@code quiver.ingest.wait-replicas} and {@code wait-timeout}. */
-    static ReplicationConfig replicas(int count, Duration timeout) {
+    public static ReplicationConfig replicas(int count, Duration timeout) {
         return new ReplicationConfig() {
 
             @Override
@@ -33,15 +33,15 @@ record TestConfig(long maxLen, Duration maxAge, Map<String, EventsConfig.Overrid
         };
     }
 
-    static TestConfig defaults() {
+    public static TestConfig defaults() {
         return new TestConfig(10_000, Duration.ofHours(24), Map.of(), Duration.ofHours(24), Duration.ofSeconds(2));
     }
 
-    TestConfig withRetention(long len, Duration age) {
+    public TestConfig withRetention(long len, Duration age) {
         return new TestConfig(len, age, overrides, idempotencyWindow, redisTimeout);
     }
 
-    TestConfig withOverride(String glob, Long len, Duration age) {
+    public TestConfig withOverride(String glob, Long len, Duration age) {
         Map<String, EventsConfig.OverrideLimits> more = new java.util.HashMap<>(overrides);
         more.put(glob, new EventsConfig.OverrideLimits() {
 

@@ -104,7 +104,7 @@ public class SnapshotResource {
                     json.writeFieldName("data");
                     json.writeRawValue(entity.data());
                     json.writeStringField("id", entity.id().toString());
-                    json.writeStringField("time", entity.id().time());
+                    json.writeStringField("time", entity.time());
                     json.writeEndObject();
                 }
                 json.writeEndArray();
@@ -147,7 +147,7 @@ public class SnapshotResource {
                 json.writeFieldName("data");
                 json.writeRawValue(found.entity().data());
                 json.writeStringField("id", found.entity().id().toString());
-                json.writeStringField("time", found.entity().id().time());
+                json.writeStringField("time", found.entity().time());
                 json.writeStringField("cursor", found.position().wire());
                 json.writeEndObject();
             } catch (IOException e) {

@@ -2,10 +2,14 @@ package dev.quiver.snapshot.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 
+import dev.quiver.contract.config.BrokerKind;
 import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.PresenceLayout;
 
@@ -18,13 +22,19 @@ import dev.quiver.contract.redis.PresenceLayout;
 public class PresenceReader {
 
     private final Redis redis;
+    private final BrokerKind broker;
 
-    public PresenceReader(Redis redis) {
+    public PresenceReader(Redis redis,
+            @ConfigProperty(name = BrokerKind.PROPERTY, defaultValue = "redis") BrokerKind broker) {
         this.redis = redis;
+        this.broker = broker;
     }
 
     /** Up to {@code limit} members after the subject {@code after} ({@code null}: from the first), with the counts. */
     public Uni<PresenceLayout.Page> page(String topic, String after, int limit) {
+        if (broker != BrokerKind.REDIS) {
+            return Uni.createFrom().failure(notSupported());
+        }
         return LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic), PresenceLayout.pageArgs(after, limit))
                 .onFailure(e -> !(e instanceof ProblemException)).transform(PresenceReader::unavailable)
                 .map(reply -> PresenceLayout.page(reply.getDelegate()));
@@ -32,9 +42,18 @@ public class PresenceReader {
 
     /** The counts alone. */
     public Uni<PresenceLayout.Page> count(String topic) {
+        if (broker != BrokerKind.REDIS) {
+            return Uni.createFrom().failure(notSupported());
+        }
         return LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic), PresenceLayout.countArgs())
                 .onFailure(e -> !(e instanceof ProblemException)).transform(PresenceReader::unavailable)
                 .map(reply -> PresenceLayout.count(reply.getDelegate()));
+    }
+
+    /** Presence keeps its members in Redis (presence.lua); on NATS it is not there yet, and says so. */
+    private static ProblemException notSupported() {
+        return new ProblemException(ProblemType.NOT_SUPPORTED,
+                "Presence is not available with quiver.broker=nats yet (docs/nats.md)");
     }
 
     private static Throwable unavailable(Throwable failure) {

@@ -1,114 +1,47 @@
 package dev.quiver.snapshot.service;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Response;
 
 import dev.quiver.contract.cursor.TopicPosition;
-import dev.quiver.contract.event.EventCodec;
-import dev.quiver.contract.problem.ProblemException;
-import dev.quiver.contract.redis.LuaScript;
-import dev.quiver.contract.redis.StreamEntry;
 import dev.quiver.contract.redis.StreamId;
-import dev.quiver.contract.redis.TopicKeys;
-import dev.quiver.contract.redis.TopicLayout;
-import dev.quiver.contract.redis.TopicMeta;
 
 /**
- * Reads a topic's state and history. Every read is one short read-only script, so what it returns is consistent with
- * the cursor it reports, and no read holds Redis longer than one bounded page (reads never block writes for long).
+ * Reads a topic's state and history from the broker ({@link RedisSnapshotReader}, {@link NatsSnapshotReader}): each
+ * answer carries the position it reflects, so a snapshot and a subscription from its cursor miss and repeat nothing.
  */
-@ApplicationScoped
-public class SnapshotReader {
+public interface SnapshotReader {
 
-    /** One entity as stored: its key, the id of the event that last set it, and its data JSON. */
-    public record Entity(String key, StreamId id, String data) {
+    /** One entity as stored: its key, the id of the event that last set it, that event's time and its data JSON. */
+    record Entity(String key, StreamId id, String time, String data) {
     }
 
     /** A page of state: the position it reflects, its entities in key order, and whether more follow. */
-    public record StatePage(TopicPosition position, List<Entity> entities, boolean more) {
+    record StatePage(TopicPosition position, List<Entity> entities, boolean more) {
     }
 
     /** History after a position: the topic's facts and up to the requested number of encoded events. */
-    public record History(String epoch, StreamId cursor, StreamId floor, List<EventJson> events) {
+    record History(String epoch, StreamId cursor, StreamId floor, List<EventJson> events) {
     }
 
     /** One event's JSON and id. */
-    public record EventJson(StreamId id, byte[] json) {
-    }
-
-    private final Redis redis;
-
-    public SnapshotReader(Redis redis) {
-        this.redis = redis;
-    }
-
-    public Uni<StatePage> page(String topic, String after, int limit) {
-        TopicKeys keys = new TopicKeys(topic);
-        return LuaScript.SNAPSHOT_PAGE.run(redis, List.of(keys.meta(), keys.index(), keys.state()),
-                List.of(after == null ? "" : after, Integer.toString(limit)))
-                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
-                .map(reply -> {
-                    List<Entity> entities = new ArrayList<>((reply.size() - 3) / 2);
-                    for (int i = 3; i + 1 < reply.size(); i += 2) {
-                        Response value = reply.get(i + 1);
-                        if (value != null) {
-                            entities.add(stored(reply.get(i).toString(), value.toString()));
-                        }
-                    }
-                    return new StatePage(position(reply.get(0), reply.get(1)), entities, reply.get(2).toInteger() == 1);
-                });
+    record EventJson(StreamId id, byte[] json) {
     }
 
     /** One entity and the position it reflects; {@code entity} is null when the key has no state. */
-    public record EntityAt(TopicPosition position, Entity entity) {
+    record EntityAt(TopicPosition position, Entity entity) {
     }
 
-    public Uni<EntityAt> entity(String topic, String key) {
-        TopicKeys keys = new TopicKeys(topic);
-        return LuaScript.ENTITY.run(redis, List.of(keys.meta(), keys.state()), List.of(key))
-                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
-                .map(reply -> new EntityAt(position(reply.get(0), reply.get(1)),
-                        reply.get(2) == null ? null : stored(key, reply.get(2).toString())));
-    }
+    /** Up to {@code limit} entities with keys after {@code after} ({@code null}: from the first), in key order. */
+    Uni<StatePage> page(String topic, String after, int limit);
 
-    public Uni<History> eventsAfter(String topic, StreamId after, int limit) {
-        TopicKeys keys = new TopicKeys(topic);
-        return LuaScript.EVENTS_AFTER.run(redis, List.of(keys.meta(), keys.stream()),
-                List.of(after.toString(), Integer.toString(limit)))
-                .onFailure(e -> !(e instanceof ProblemException)).transform(SnapshotReader::unavailable)
-                .map(reply -> {
-                    TopicLayout.History history = TopicLayout.history(reply.getDelegate());
-                    List<EventJson> events = new ArrayList<>(history.entries().size());
-                    for (StreamEntry entry : history.entries()) {
-                        events.add(new EventJson(entry.id(), EventCodec.encode(topic, entry.id(), entry.fields())));
-                    }
-                    TopicMeta meta = history.meta();
-                    return new History(meta.epoch(), meta.cursor(), meta.floor(), events);
-                });
-    }
+    /** One entity. */
+    Uni<EntityAt> entity(String topic, String key);
 
-    /** A meta read alone: the version an ETag is made of, without touching the entities. */
-    public Uni<TopicPosition> version(String topic) {
-        return page(topic, null, 0).map(StatePage::position);
-    }
+    /** Up to {@code limit} events after {@code after}, with the topic's facts read with them. */
+    Uni<History> eventsAfter(String topic, StreamId after, int limit);
 
-    private static Entity stored(String key, String stored) {
-        TopicLayout.StoredEntity entity = TopicLayout.entity(stored);
-        return new Entity(key, entity.id(), entity.data());
-    }
-
-    private static TopicPosition position(Response epoch, Response cursor) {
-        return TopicLayout.position(epoch == null ? null : epoch.getDelegate(),
-                cursor == null ? null : cursor.getDelegate());
-    }
-
-    private static Throwable unavailable(Throwable failure) {
-        return ProblemException.unavailable("Redis is unavailable", 1, failure);
-    }
+    /** The position alone: the version an ETag is made of, without touching the entities. */
+    Uni<TopicPosition> version(String topic);
 }

@@ -20,30 +20,32 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.quiver.contract.problem.ProblemMappers;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
-class RedisOutageTest extends IngestTestSupport {
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
+class BrokerOutageTest extends IngestTestSupport {
 
     private static final String EVENT = "{\"type\":\"x\",\"data\":1}";
 
     @Test
-    void redisDownMeans503AndNotReadyThenRecovers() {
+    void brokerDownMeans503AndNotReadyThenRecovers() {
         String topic = freshTopic("outage");
         post(topic, EVENT).statusCode(202);
         given().get("/q/health/ready").then().statusCode(200);
 
-        redis.stop();
+        broker.stop();
         try {
             problem(post(topic, EVENT), 503, "backend-unavailable").header("Retry-After", notNullValue());
             problem(json("[{\"topic\":\"" + topic + "\",\"type\":\"x\",\"data\":1}]").post("/v1/events").then(), 503,
                     "backend-unavailable");
             given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
-            // Liveness is about this process, not its dependencies: restarting the pod would not bring Redis back.
+            // Liveness is about this process, not its dependencies: restarting the pod would not bring the broker back.
             given().get("/q/health/live").then().statusCode(200);
         } finally {
-            redis.restart();
+            broker.restart();
         }
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> post(topic, EVENT).statusCode(202));
@@ -51,16 +53,16 @@ class RedisOutageTest extends IngestTestSupport {
     }
 
     @Test
-    void aFrozenRedisMakesReadinessDownQuickly() {
+    void aFrozenBrokerMakesReadinessDownQuickly() {
         given().get("/q/health/ready").then().statusCode(200);
-        redis.freeze();
+        broker.freeze();
         try {
             long started = System.nanoTime();
             given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
             // quiver.health.redis-timeout is 1 s: well inside a probe's timeout, where it used to hang for 13-18 s.
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         } finally {
-            redis.thaw();
+            broker.thaw();
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
@@ -89,14 +91,14 @@ class RedisOutageTest extends IngestTestSupport {
         };
         Logger logger = Logger.getLogger(ProblemMappers.class.getName());
         logger.addHandler(capture);
-        redis.stop();
+        broker.stop();
         try {
             for (int i = 0; i < 300; i++) {
                 post(topic, EVENT).statusCode(503);
             }
         } finally {
             logger.removeHandler(capture);
-            redis.restart();
+            broker.restart();
         }
         // One line per 10 s (none if an earlier test of this class logged the same kind moments ago), never 300.
         assertThat(lines).hasSizeLessThanOrEqualTo(2);

@@ -1,0 +1,230 @@
+package dev.quiver.snapshot.service;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageGetRequest;
+import io.nats.client.api.MessageInfo;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.nats.NatsBroker;
+import dev.quiver.contract.nats.NatsEvents;
+import dev.quiver.contract.nats.NatsLayout;
+import dev.quiver.contract.nats.NatsRetention;
+import dev.quiver.contract.problem.ProblemException;
+import dev.quiver.contract.redis.StreamId;
+
+/**
+ * The snapshot reads on NATS JetStream (docs/nats.md, "Snapshot"). The state is "the last message of every key
+ * subject of the topic", read with an ordered consumer delivering the last message per subject and then whatever was
+ * published meanwhile, until nothing is pending: the fold is then exactly the state after the last sequence read,
+ * which is the position the page reports. JetStream requests are blocking: every read runs on a worker.
+ */
+@ApplicationScoped
+@Typed(NatsSnapshotReader.class)
+public class NatsSnapshotReader implements SnapshotReader {
+
+    private static final int NO_MESSAGE = 10037;
+    /** Redis orders the state index by bytes; so does this. */
+    private static final Comparator<String> BYTE_ORDER = (a, b) -> Arrays.compareUnsigned(
+            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+    private final NatsBroker broker;
+    private final NatsRetention retention;
+
+    public NatsSnapshotReader(NatsBroker broker, NatsRetention retention) {
+        this.broker = broker;
+        this.retention = retention;
+    }
+
+    @Override
+    public Uni<StatePage> page(String topic, String after, int limit) {
+        return blocking(() -> {
+            State state = state(topic);
+            List<Entity> entities = new ArrayList<>();
+            boolean more = false;
+            for (Entity entity : (after == null ? state.entities : state.entities.tailMap(after, false)).values()) {
+                if (entities.size() == limit) {
+                    more = true;
+                    break;
+                }
+                entities.add(entity);
+            }
+            return new StatePage(state.position, entities, more);
+        });
+    }
+
+    @Override
+    public Uni<EntityAt> entity(String topic, String key) {
+        return blocking(() -> {
+            NatsLayout layout = broker.layout();
+            MessageInfo topicLast = last(layout.topicFilter(topic));
+            if (topicLast == null) {
+                return new EntityAt(TopicPosition.EMPTY, null);
+            }
+            // The key's last message, read after the topic's: an update to the key before that read is in it, so the
+            // later of the two sequences is a position the entity is exact at.
+            MessageInfo keyLast = last(layout.eventSubject(topic, key));
+            long at = Math.max(topicLast.getSeq(), keyLast == null ? 0 : keyLast.getSeq());
+            TopicPosition position = new TopicPosition(broker.epoch(), NatsLayout.id(at));
+            NatsEvents.Stored stored = keyLast == null ? null : stored(keyLast);
+            return new EntityAt(position, stored == null || stored.delete() ? null : entity(key, stored));
+        });
+    }
+
+    @Override
+    public Uni<History> eventsAfter(String topic, StreamId after, int limit) {
+        return blocking(() -> {
+            NatsLayout layout = broker.layout();
+            String filter = layout.topicFilter(topic);
+            List<EventJson> events = new ArrayList<>();
+            // A cursor of Redis's form belongs to another history: no events, and the epochs tell the client.
+            if (after.millis() == 0) {
+                long next = after.sequence() + 1;
+                while (events.size() < limit) {
+                    MessageInfo message = next(filter, next);
+                    if (message == null) {
+                        break;
+                    }
+                    NatsEvents.Stored stored = stored(message);
+                    if (stored != null) {
+                        events.add(new EventJson(stored.id(), stored.json()));
+                    }
+                    next = message.getSeq() + 1;
+                }
+            }
+            // The facts after the events: a trim during the read shows in the floor, never as a silent gap.
+            long floor = retention.floor(topic);
+            MessageInfo last = last(filter);
+            if (last == null && floor == 0) {
+                return new History(null, null, null, List.of());
+            }
+            return new History(broker.epoch(), last == null ? null : NatsLayout.id(last.getSeq()),
+                    floor == 0 ? null : NatsLayout.id(floor), events);
+        });
+    }
+
+    @Override
+    public Uni<TopicPosition> version(String topic) {
+        return blocking(() -> {
+            MessageInfo last = last(broker.layout().topicFilter(topic));
+            return last == null
+                    ? TopicPosition.EMPTY
+                    : new TopicPosition(broker.epoch(), NatsLayout.id(last.getSeq()));
+        });
+    }
+
+    /** The whole state of a topic and the position it is exact at. */
+    private record State(TopicPosition position, TreeMap<String, Entity> entities) {
+    }
+
+    private State state(String topic) throws IOException, JetStreamApiException, InterruptedException {
+        NatsLayout layout = broker.layout();
+        String filter = layout.topicFilter(topic);
+        TreeMap<String, Entity> entities = new TreeMap<>(BYTE_ORDER);
+        if (last(filter) == null) {
+            return new State(TopicPosition.EMPTY, entities);
+        }
+        Duration timeout = broker.timeout();
+        JetStreamSubscription subscription = broker.jetStream().subscribe(filter, PushSubscribeOptions.builder()
+                .ordered(true)
+                .configuration(ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.LastPerSubject).build())
+                .build());
+        try {
+            long position = 0;
+            while (true) {
+                Message message = subscription.nextMessage(timeout);
+                if (message == null) {
+                    throw ProblemException.unavailable("NATS did not deliver the topic's state within "
+                            + timeout.toMillis() + " ms", 1, null);
+                }
+                long sequence = message.metaData().streamSequence();
+                NatsEvents.Stored stored = NatsEvents.read(layout, message.getSubject(), message.getHeaders(),
+                        message.getData(), sequence, message.metaData().timestamp().toInstant().toEpochMilli());
+                position = Math.max(position, sequence);
+                String key = stored == null ? null : stored.field("key");
+                if (key != null) {
+                    if (stored.delete()) {
+                        entities.remove(key);
+                    } else {
+                        entities.put(key, entity(key, stored));
+                    }
+                }
+                if (message.metaData().pendingCount() == 0) {
+                    return new State(new TopicPosition(broker.epoch(), NatsLayout.id(position)), entities);
+                }
+            }
+        } finally {
+            subscription.unsubscribe();
+        }
+    }
+
+    private static Entity entity(String key, NatsEvents.Stored stored) {
+        return new Entity(key, stored.id(), new StreamId(stored.timeMillis(), 0).time(), stored.field("data"));
+    }
+
+    private NatsEvents.Stored stored(MessageInfo message) {
+        return NatsEvents.read(broker.layout(), message.getSubject(), message.getHeaders(), message.getData(),
+                message.getSeq(), message.getTime().toInstant().toEpochMilli());
+    }
+
+    /** The first message on {@code filter} from {@code sequence} on, or {@code null}. */
+    private MessageInfo next(String filter, long sequence) throws IOException, JetStreamApiException {
+        return getOrNull(() -> broker.management().getMessage(broker.layout().stream(),
+                MessageGetRequest.nextForSubject(sequence, filter)));
+    }
+
+    /** The last message on {@code subject} (a filter), or {@code null} when there is none. */
+    private MessageInfo last(String subject) throws IOException, JetStreamApiException {
+        return getOrNull(() -> broker.management().getMessage(broker.layout().stream(),
+                MessageGetRequest.lastForSubject(subject)));
+    }
+
+    private static MessageInfo getOrNull(Callable<MessageInfo> get) throws IOException, JetStreamApiException {
+        try {
+            return get.call();
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == NO_MESSAGE) {
+                return null;
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> Uni<T> blocking(Callable<T> read) {
+        return Uni.createFrom().item(() -> {
+            try {
+                return read.call();
+            } catch (ProblemException e) {
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ProblemException.unavailable("NATS is unavailable", 1, e);
+            } catch (Exception e) {
+                throw ProblemException.unavailable("NATS is unavailable", 1, e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+}
