@@ -92,6 +92,28 @@ class DockerFilesTest {
     }
 
     @Test
+    void theNatsOverrideRunsEveryServiceOnAThreeNodeJetStreamClusterItWaitsFor() {
+        JsonNode nats = Repo.documents(Repo.read(Repo.path("docker/compose.nats.yaml"))).get(0).path("services");
+        for (int node = 1; node <= 3; node++) {
+            assertThat(nats.path("nats-" + node).path("command").toString()).as("nats-" + node)
+                    .contains("\"-js\"", "--cluster_name", "--routes");
+        }
+        COMPOSE.path("services").fields().forEachRemaining(entry -> {
+            if (entry.getValue().path("build").isMissingNode()) {
+                return;
+            }
+            JsonNode service = nats.path(entry.getKey());
+            assertThat(service.path("depends_on").path("nats-1").path("condition").asText()).as(entry.getKey())
+                    .isEqualTo("service_healthy");
+            JsonNode environment = service.path("environment");
+            assertThat(environment.path("QUIVER_BROKER").asText()).as(entry.getKey()).isEqualTo("nats");
+            assertThat(environment.path("QUIVER_NATS_URL").asText()).contains("nats://nats-1:4222");
+            environment.fieldNames().forEachRemaining(name -> assertThat(ServiceSettings.understood(name))
+                    .as(entry.getKey() + " sets " + name).isTrue());
+        });
+    }
+
+    @Test
     void aMisspeltSettingIsNotTakenForOneTheServicesRead() {
         assertThat(ServiceSettings.understood("QUIVER_EDGE_DRAIN_WINDOW")).isTrue();
         assertThat(ServiceSettings.understood("QUARKUS_REDIS_HOSTS")).isTrue();

@@ -313,6 +313,29 @@ class HelmChartTest {
     }
 
     @Test
+    void theBrokerIsOneValueAndNatsTakesItsUrlAndCredentialsFromAnExistingSecret() {
+        List<JsonNode> documents = render(CHART.resolve("ci/nats-values.yaml"));
+        JsonNode data = kind(documents, "ConfigMap").get(0).path("data");
+        assertThat(data.path("QUIVER_BROKER").asText()).isEqualTo("nats");
+        assertThat(data.path("QUIVER_NATS_URL").asText()).startsWith("nats://nats-0.nats:4222,");
+        assertThat(data.path("QUIVER_NATS_REPLICAS").asText()).isEqualTo("3");
+        assertThat(data.has("QUARKUS_REDIS_HOSTS")).as("no Redis settings on NATS").isFalse();
+        for (JsonNode deployment : kind(documents, "Deployment")) {
+            JsonNode pod = deployment.at("/spec/template/spec");
+            JsonNode container = pod.path("containers").get(0);
+            assertThat(container.path("env").findValuesAsText("name")).contains("QUIVER_NATS_CREDENTIALS");
+            assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).contains("/etc/quiver/nats");
+            assertThat(pod.path("volumes").findValuesAsText("secretName")).contains("quiver-nats");
+        }
+        assertThat(kind(render(CHART.resolve("ci/default-values.yaml")), "ConfigMap").get(0)
+                .at("/data/QUIVER_BROKER").asText()).isEqualTo("redis");
+        assertThatThrownBy(() -> template().withValuesFile(CHART.resolve("ci/default-values.yaml"))
+                .set("broker", "nats").call()).hasMessageContaining("nats.url");
+        assertThatThrownBy(() -> template().withValuesFile(CHART.resolve("ci/default-values.yaml"))
+                .set("broker", "kafka").call()).hasMessageContaining("broker");
+    }
+
+    @Test
     void jsonLogsAreOneValueForEveryService() {
         Path values = CHART.resolve("ci/default-values.yaml");
         assertThat(kind(render(values), "ConfigMap").get(0).at("/data/QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText())

@@ -29,16 +29,21 @@ class LocalStackIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @ParameterizedTest
-    @ValueSource(strings = {"standalone", "cluster"})
+    @ValueSource(strings = {"standalone", "cluster", "nats"})
     void startsEverythingPrintsWorkingUrlsAndStopsEverythingOnSigterm(String topology) throws Exception {
         int base = LocalStackProcess.freeBase();
         LocalStackProcess stack = LocalStackProcess.launchOn(topology, base);
         try {
             stack.await("Ctrl-C stops everything", Duration.ofSeconds(120));
-            assertThat(stack.output()).contains("(" + topology + ")");
+            assertThat(stack.output()).contains("nats".equals(topology) ? "(JetStream)" : "(" + topology + ")");
             assertThat(stack.output()).contains("http://localhost:" + base, "http://localhost:" + (base + 3),
                     "curl -i -X POST http://localhost:" + base + "/v1/topics/orders/events");
             assertThat(stack.pids()).hasSize(4);
+            if ("nats".equals(topology)) {
+                // Each service says it runs on NATS: its readiness check is NATS's.
+                assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + base + "/q/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"NATS\"");
+            }
             HttpResponse<String> published = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + base
                     + "/v1/topics/local.orders/events")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"t\",\"key\":\"o-1\",\"data\":1}")).build(),

@@ -70,12 +70,17 @@ final class LocalStackProcess {
         return launchOn("standalone", base, serviceArgs);
     }
 
-    /** {@link #launch(int, String...)} on a Redis {@code topology}: {@code standalone} or {@code cluster}. */
+    /**
+     * {@link #launch(int, String...)} on a broker {@code topology}: Redis {@code standalone} or {@code cluster}, or
+     * {@code nats} (one JetStream server).
+     */
     static LocalStackProcess launchOn(String topology, int base, String... serviceArgs) throws IOException {
         Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "-Dquiver.root=" + System.getProperty("quiver.root", ".."),
                 "-Dquiver.local.base-port=" + base, "-Dquiver.local.service-args=" + String.join("|", serviceArgs),
-                "-Dquiver.local.redis=" + topology, "dev.quiver.local.LocalStack").redirectErrorStream(true).start();
+                "-Dquiver.local.redis=" + ("nats".equals(topology) ? "standalone" : topology),
+                "-Dquiver.local.broker=" + ("nats".equals(topology) ? "nats" : "redis"),
+                "dev.quiver.local.LocalStack").redirectErrorStream(true).start();
         return new LocalStackProcess(process);
     }
 

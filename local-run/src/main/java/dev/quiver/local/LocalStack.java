@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.quiver.testkit.NatsServer;
 import dev.quiver.testkit.ParentWatch;
 import dev.quiver.testkit.RedisCluster;
 import dev.quiver.testkit.RedisServer;
@@ -55,7 +56,10 @@ public final class LocalStack {
     private final List<Process> processes = new ArrayList<>();
     /** {@code standalone} (one Redis) or {@code cluster} (a 3-primary/3-replica Redis Cluster). */
     private final String topology = System.getProperty("quiver.local.redis", "standalone");
+    /** {@code redis} (the default, on {@link #topology}) or {@code nats} (one JetStream server: docs/nats.md). */
+    private final String broker = System.getProperty("quiver.local.broker", "redis");
     private AutoCloseable redis;
+    private String natsUrl;
     private String redisHosts;
     private DemoServer demo;
     private volatile boolean stopped;
@@ -96,6 +100,17 @@ public final class LocalStack {
     }
 
     private void startRedis() {
+        if ("nats".equals(broker)) {
+            NatsServer server = NatsServer.start();
+            redis = server;
+            natsUrl = server.url();
+            // The services' Redis client is still configured; on NATS nothing connects to it.
+            redisHosts = "redis://127.0.0.1:1";
+            return;
+        }
+        if (!"redis".equals(broker)) {
+            throw new IllegalArgumentException("quiver.local.broker is redis or nats, not " + broker);
+        }
         switch (topology) {
             case "standalone" -> {
                 RedisServer server = RedisServer.start();
@@ -121,8 +136,14 @@ public final class LocalStack {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-Dquarkus.http.port=" + service.port(), "-Dquarkus.redis.hosts=" + redisHosts,
                 "-Dquarkus.redis.client-type=" + topology, "-Dquarkus.http.host=" + host, "-Dquiver.auth.enabled=false",
-                "-Dquiver.edge.drain-window=3s", "-Dquiver.presence.topics=demo.*.chat",
+                "-Dquiver.edge.drain-window=3s",
                 "-Dquarkus.http.cors.origins=" + String.join(",", demo.origins())));
+        if (natsUrl != null) {
+            command.addAll(List.of("-Dquiver.broker=nats", "-Dquiver.nats.url=" + natsUrl));
+        } else {
+            // Presence keeps its members in Redis: the demo's chat rooms show who is there (not on NATS yet).
+            command.add("-Dquiver.presence.topics=demo.*.chat");
+        }
         command.addAll(service.args());
         for (String arg : System.getProperty("quiver.local.service-args", "").split("\\|")) {
             if (!arg.isBlank()) {
@@ -174,7 +195,11 @@ public final class LocalStack {
                 : "WARNING: listening on " + host + " with authentication off: anyone who can reach this machine can"
                         + " publish and read every topic.\n\n");
         out.append("  Demo page      ").append(demo.url()).append("   (open it in two windows)\n");
-        out.append("  Redis          ").append(redisHosts).append(" (").append(topology).append(")\n");
+        if (natsUrl != null) {
+            out.append("  NATS           ").append(natsUrl).append(" (JetStream)\n");
+        } else {
+            out.append("  Redis          ").append(redisHosts).append(" (").append(topology).append(")\n");
+        }
         for (int i = 0; i < services.size(); i++) {
             out.append(String.format("  %-14s http://localhost:%d   (pid %d)%n", services.get(i).name(),
                     services.get(i).port(), processes.get(i).pid()));

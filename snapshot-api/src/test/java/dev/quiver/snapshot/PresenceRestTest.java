@@ -23,14 +23,14 @@ import io.vertx.mutiny.redis.client.Redis;
 
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.PresenceLayout;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /**
  * {@code /v1/topics/{topic}/presence}: the members edge pods wrote (played here by the presence script itself, as two
  * pods would call it), in pages, with the counts; a dead pod's members never listed.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 @TestProfile(PresenceRestTest.Presence.class)
 class PresenceRestTest extends SnapshotTestSupport {
 

@@ -15,11 +15,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 import dev.quiver.edge.ws.protocol.ServerMessage;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /** The edge describes itself: its HTTP side in /q/openapi, its messages in the AsyncAPI document it serves. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 class ApiDocumentsTest extends EdgeTestSupport {
 
     @Test

@@ -17,11 +17,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /** The edge serves the browser client and tells browsers which pod answered. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 class ClientLibraryTest extends EdgeTestSupport {
 
     private static final String ORIGIN = "http://localhost:8080";

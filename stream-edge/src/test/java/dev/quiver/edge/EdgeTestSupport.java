@@ -11,32 +11,57 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 import dev.quiver.contract.event.EventDraft;
+import dev.quiver.contract.nats.NatsLayout;
+import dev.quiver.contract.publish.EventStore;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
-import dev.quiver.contract.redis.EventWriter;
-import dev.quiver.contract.redis.TopicKeys;
+import dev.quiver.contract.testing.StoredEvents;
+import dev.quiver.testkit.InjectBroker;
+import dev.quiver.testkit.InjectNatsServer;
 import dev.quiver.testkit.InjectRedisServer;
+import dev.quiver.testkit.NatsServer;
 import dev.quiver.testkit.RedisServer;
+import dev.quiver.testkit.ServerProcess;
 
 /** Helpers shared by the edge tests: publishing through the real append script, and URLs. */
 abstract class EdgeTestSupport {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
+    /** The Redis the suite runs on (null on NATS). */
     @InjectRedisServer
     RedisServer redis;
 
+    /** The JetStream server the suite runs on (null on Redis). */
+    @InjectNatsServer
+    NatsServer nats;
+
+    /** Whichever broker runs: what outage tests stop and restart. */
+    @InjectBroker
+    ServerProcess broker;
+
     @Inject
-    EventWriter writer;
+    EventStore writer;
+
+    /** The epoch each topic's last write reported. */
+    private final Map<String, String> epochs = new ConcurrentHashMap<>();
 
     @TestHTTPResource("/")
     URI root;
@@ -49,6 +74,7 @@ abstract class EdgeTestSupport {
     String publish(String topic, String data) {
         AppendResult result = writer.append(topic, List.of(new AppendRequest(
                 new EventDraft(topic, "test", null, null, data), null))).await().atMost(Duration.ofSeconds(10));
+        epochs.put(topic, result.epoch());
         return result.ids().get(0);
     }
 
@@ -67,22 +93,56 @@ abstract class EdgeTestSupport {
         for (int i = 0; i < count; i++) {
             batch.add(new AppendRequest(new EventDraft(topic, "test", null, null, Integer.toString(i)), null));
         }
-        return writer.append(topic, batch).await().atMost(Duration.ofSeconds(10)).ids();
+        AppendResult result = writer.append(topic, batch).await().atMost(Duration.ofSeconds(10));
+        epochs.put(topic, result.epoch());
+        return result.ids();
     }
 
-    /** The {@code data} field of every entry of a topic's stream, oldest first: what Redis holds. */
+    /**
+     * Publishes {@code count} events (data 0..count-1) so that they reach the live reader together: on Redis one
+     * atomic append; on NATS (whose writer publishes a topic's events one after the other, docs/nats.md) a burst of
+     * pipelined publishes of the same messages the writer would make.
+     */
+    List<String> publishBurst(String topic, int count) {
+        if (nats == null) {
+            return publishBatch(topic, count);
+        }
+        NatsLayout layout = new NatsLayout("QUIVER", "quiver");
+        try (Connection connection = Nats.connect(nats.url())) {
+            List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                acks.add(connection.jetStream().publishAsync(layout.eventSubject(topic, null),
+                        new Headers().add("Quiver-Type", "test"),
+                        Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+            }
+            List<String> ids = new ArrayList<>();
+            for (CompletableFuture<PublishAck> ack : acks) {
+                ids.add(NatsLayout.id(ack.get(10, TimeUnit.SECONDS).getSeqno()).toString());
+            }
+            return ids;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The {@code data} field of every event of a topic, oldest first: what the broker holds. */
     List<String> storedData(String topic) {
-        @SuppressWarnings("unchecked")
-        List<List<Object>> entries = (List<List<Object>>) redis.call("XRANGE", new TopicKeys(topic).stream(), "-", "+");
-        return entries.stream().map(entry -> {
+        return stored().entries(topic).stream().map(entry -> {
             @SuppressWarnings("unchecked")
             List<String> fields = (List<String>) entry.get(1);
             return fields.get(fields.indexOf("data") + 1);
         }).toList();
     }
 
+    /** What the broker holds, read directly. */
+    StoredEvents stored() {
+        return redis != null ? StoredEvents.redis(redis) : StoredEvents.nats(nats);
+    }
+
+    /** The topic's epoch: as its last write here reported it, else as the broker holds it. */
     String epoch(String topic) {
-        return (String) redis.call("HGET", "{q:t:" + topic + "}:meta", "epoch");
+        String written = epochs.get(topic);
+        return written != null ? written : stored().epoch(topic);
     }
 
     URI stream(String query) {

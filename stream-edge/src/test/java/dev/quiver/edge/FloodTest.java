@@ -15,7 +15,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.TestTokens;
 
 /**
@@ -23,7 +24,8 @@ import dev.quiver.testkit.TestTokens;
  * application of its own: with the limit on, the other security tests, all from 127.0.0.1, would race it.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 @TestProfile(FloodTest.ProductionRate.class)
 class FloodTest extends EdgeTestSupport {
 

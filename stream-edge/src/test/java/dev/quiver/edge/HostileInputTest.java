@@ -22,18 +22,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 import dev.quiver.testkit.Fuzz;
 import dev.quiver.testkit.FuzzValues;
 import dev.quiver.testkit.ProblemAssertions;
 import dev.quiver.testkit.RawRequest;
-import dev.quiver.testkit.RedisTestResource;
 
 /**
  * Whatever reaches the edge gets a success, a problem+json or a documented WebSocket error, never a 5xx or a broken
  * connection, and published data is served exactly as sent once insignificant white space is removed (#15).
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class HostileInputTest extends EdgeTestSupport {
 
     /** The error codes docs/protocol.md lists for WebSocket {@code error} messages. */

@@ -21,7 +21,7 @@ import dev.quiver.contract.cursor.CompositeCursor;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.redis.StreamId;
 import dev.quiver.contract.redis.TopicKeys;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /**
  * The Pub/Sub live reader as it runs by default, without the periodic epoch check (the test profile turns it on for
@@ -32,7 +32,7 @@ import dev.quiver.testkit.RedisTestResource;
  */
 @QuarkusTest
 @TestProfile(LiveCostTest.NoEpochChecks.class)
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 class LiveCostTest extends EdgeTestSupport {
 
     /** The production default: no periodic epoch check. */

@@ -21,7 +21,7 @@ class PackageLayersTest {
 
     /** Top to bottom; packages on one line (one string) are peers and do not import each other. */
     private static final List<String> LAYERS = List.of("", "sse poll ws", "ws.protocol", "presence", "health", "http",
-            "connection", "session", "hub", "redis", "broker", "event", "security", "loop config metrics");
+            "connection", "session", "hub", "redis nats", "broker", "event", "security", "loop config metrics");
 
     private static final Pattern IMPORT = Pattern.compile("^import dev\\.quiver\\.edge\\.([a-z.]+)\\.[A-Z]",
             Pattern.MULTILINE);

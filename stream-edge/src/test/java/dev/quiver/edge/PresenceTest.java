@@ -24,14 +24,14 @@ import io.vertx.mutiny.redis.client.Redis;
 
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.PresenceLayout;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /**
  * Presence on one edge, with another pod played by the presence script itself on the same real Redis: joins and leaves
  * across transports and connections, a dead pod's members leaving, long polls, the member list, and refusals.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 @TestProfile(PresenceTest.Presence.class)
 class PresenceTest extends EdgeTestSupport {
 

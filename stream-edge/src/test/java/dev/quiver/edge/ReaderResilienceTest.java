@@ -3,10 +3,10 @@ package dev.quiver.edge;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /** {@link ReaderResilience} with the default live reader, sharded Pub/Sub. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 class ReaderResilienceTest extends ReaderResilience {
 }

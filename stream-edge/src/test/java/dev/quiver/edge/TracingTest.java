@@ -24,14 +24,14 @@ import io.quarkus.test.junit.TestProfile;
 
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.redis.AppendRequest;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /**
  * With tracing on, the edge records one span per batch it hands to a topic's subscribers, linked to the publish's
  * trace, never a span per delivery; the events carry their traceparent; a stream is not one endless span.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 @TestProfile(TracingTest.TracingOn.class)
 class TracingTest extends EdgeTestSupport {
 

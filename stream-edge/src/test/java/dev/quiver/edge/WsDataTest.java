@@ -26,14 +26,16 @@ import dev.quiver.contract.event.EventValidator;
 import dev.quiver.contract.event.IdempotencyKeys;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /**
  * WebSocket publish keeps data exactly and validates as HTTP ingest does (#15 defects 2, 6 and 15), and MessagePack
  * round-trips what JSON can express.
  */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class WsDataTest extends EdgeTestSupport {
 
     private static final String DATA = "[1.10,1e5,1E400,-1e-400,100000000000000000000000000000000000001.5]";

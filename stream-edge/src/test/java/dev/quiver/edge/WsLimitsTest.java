@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /** A message over 64 KiB gets a 1009 close frame however it is sent (#15 defect 11), never a bare TCP close. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class WsLimitsTest extends EdgeTestSupport {
 
     private static byte[] ping(int size) {

@@ -17,10 +17,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.quiver.contract.redis.StreamId;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
+@EveryBroker
 class WsTest extends EdgeTestSupport {
 
     @Test
@@ -49,7 +51,7 @@ class WsTest extends EdgeTestSupport {
             assertThat(event.get("event").get("op").asText()).isEqualTo("upsert");
             assertThat(event.get("cursor").asText()).isEqualTo(epoch(topic) + ":" + id);
             // The state was written as ingest would: same script.
-            assertThat(redis.call("HGET", "{q:t:" + topic + "}:state", "m1")).isEqualTo(id + " {\"text\":\"hi\"}");
+            assertThat(stored().state(topic).get("m1")).isEqualTo(id + " {\"text\":\"hi\"}");
 
             client.send("{\"op\":\"ping\",\"ref\":\"x\"}");
             assertThat(client.nextOp("pong", WAIT).get("ref").asText()).isEqualTo("x");
@@ -168,7 +170,7 @@ class WsTest extends EdgeTestSupport {
             JsonNode retry = client.nextOp("published", WAIT);
             assertThat(retry.get("ref").asText()).isEqualTo("b");
             assertThat(retry.get("id").asText()).isEqualTo(id);
-            assertThat(redis.call("XLEN", "{q:t:" + topic + "}:events")).isEqualTo(1L);
+            assertThat(stored().length(topic)).isEqualTo(1L);
             client.send(publish.replace("\"data\":1", "\"data\":2").formatted("c"));
             JsonNode conflict = client.nextOp("error", WAIT);
             assertThat(conflict.get("ref").asText()).isEqualTo("c");

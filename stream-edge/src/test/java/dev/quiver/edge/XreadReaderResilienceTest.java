@@ -15,11 +15,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.quiver.contract.redis.TopicKeys;
-import dev.quiver.testkit.RedisTestResource;
+import dev.quiver.testkit.BrokerTestResource;
 
 /** {@link ReaderResilience} with the {@code xread} live reader. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(BrokerTestResource.class)
 @TestProfile(XreadReaderResilienceTest.Xread.class)
 class XreadReaderResilienceTest extends ReaderResilience {
 

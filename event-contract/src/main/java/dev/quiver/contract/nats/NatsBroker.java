@@ -11,19 +11,25 @@ import org.jboss.logging.Logger;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.MessageGetRequest;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.NatsConfig;
+import dev.quiver.contract.problem.LogThrottle;
 
 /**
  * The service's connection to NATS and the two streams Quiver keeps there (docs/nats.md), for {@code quiver.broker=nats}:
@@ -38,6 +44,8 @@ public class NatsBroker {
     private static final Logger LOG = Logger.getLogger(NatsBroker.class);
     /** JetStream's "stream not found". */
     static final int STREAM_NOT_FOUND = 10059;
+    /** JetStream's "no message found". */
+    public static final int NO_MESSAGE = 10037;
     /** JetStream's "stream name already in use" (another service created it first, with other settings). */
     private static final int STREAM_NAME_IN_USE = 10058;
 
@@ -76,7 +84,8 @@ public class NatsBroker {
                     .maxReconnects(-1)
                     .reconnectWait(Duration.ofMillis(250))
                     .connectionTimeout(config.timeout())
-                    .connectionListener(this::connectionEvent);
+                    .connectionListener(this::connectionEvent)
+                    .errorListener(new QuietErrors());
             config.credentials().ifPresent(file -> options.authHandler(Nats.credentials(file)));
             config.token().ifPresent(token -> options.token(token.toCharArray()));
             config.user().ifPresent(user -> options.userInfo(user.toCharArray(),
@@ -151,6 +160,30 @@ public class NatsBroker {
         }
     }
 
+    /**
+     * The first event message of {@code filter} (a topic's filter, or one subject) from stream sequence {@code from}
+     * on, or {@code null} when there is none. Blocking.
+     */
+    public MessageInfo next(String filter, long from) throws IOException, JetStreamApiException {
+        return orNull(MessageGetRequest.nextForSubject(from, filter));
+    }
+
+    /** The last event message of {@code filter}, or {@code null} when there is none. Blocking. */
+    public MessageInfo last(String filter) throws IOException, JetStreamApiException {
+        return orNull(MessageGetRequest.lastForSubject(filter));
+    }
+
+    private MessageInfo orNull(MessageGetRequest request) throws IOException, JetStreamApiException {
+        try {
+            return management().getMessage(layout.stream(), request);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == NO_MESSAGE) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** Forgets the epoch (the stream was not found): the next {@link #epoch()} looks, and creates it if needed. */
     public void forgetStream() {
         epoch = null;
@@ -207,6 +240,47 @@ public class NatsBroker {
                     source.getConnectedUrl());
             case DISCONNECTED -> LOG.warnf("NATS disconnected; reconnecting");
             default -> LOG.debugf("NATS connection event %s", event);
+        }
+    }
+
+    /**
+     * The client's own listener logs every reconnect attempt at SEVERE and every flow-control reply: while a server is
+     * down that is a line per attempt, which buries what matters. Here connection failures are DEBUG (the connection
+     * listener says "disconnected" and "reconnected" once each), and what needs an operator, at most once per kind and
+     * 10 s: an error the server sent, a slow consumer, a missed consumer heartbeat.
+     */
+    private static final class QuietErrors implements ErrorListener {
+
+        private static final LogThrottle THROTTLE = new LogThrottle(Duration.ofSeconds(10));
+
+        @Override
+        public void errorOccurred(Connection connection, String error) {
+            warn("error", "NATS server error: %s", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection connection, Exception exception) {
+            LOG.debugf("NATS connection: %s", exception.toString());
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection connection, Consumer consumer) {
+            warn("slow", "NATS dropped messages for a slow consumer (%s): the reader catches up from the stream",
+                    consumer);
+        }
+
+        @Override
+        public void heartbeatAlarm(Connection connection, JetStreamSubscription subscription,
+                long lastStreamSequence, long lastConsumerSequence) {
+            warn("heartbeat", "NATS consumer heartbeat missed after stream sequence %d: it is recreated from there",
+                    lastStreamSequence);
+        }
+
+        private static void warn(String kind, String format, Object detail) {
+            long dropped = THROTTLE.admit(kind);
+            if (dropped >= 0) {
+                LOG.warnf(format + (dropped > 0 ? " (and " + dropped + " more)" : ""), detail);
+            }
         }
     }
 

@@ -58,8 +58,6 @@ public class NatsEventWriter implements EventStore {
     /** The publish's W3C trace context. */
     public static final String TRACEPARENT = "traceparent";
     private static final String MSG_ID = "Nats-Msg-Id";
-    /** JetStream's "no message found" (the original of a duplicate was trimmed since). */
-    private static final int NO_MESSAGE = 10037;
     private static final int RETRY_AFTER_SECONDS = 1;
     private static final Logger LOG = Logger.getLogger(NatsEventWriter.class);
 
@@ -200,7 +198,7 @@ public class NatsEventWriter implements EventStore {
                 }
                 return new Stored(sequence, true);
             } catch (JetStreamApiException e) {
-                if (e.getApiErrorCode() == NO_MESSAGE) {
+                if (e.getApiErrorCode() == NatsBroker.NO_MESSAGE) {
                     // Trimmed since: the key was used, and its event is known by its sequence.
                     return new Stored(sequence, true);
                 }

@@ -37,7 +37,6 @@ import dev.quiver.contract.redis.RetentionPolicy;
 public class NatsRetention {
 
     private static final Logger LOG = Logger.getLogger(NatsRetention.class);
-    private static final int NO_MESSAGE = 10037;
     /** JetStream's "wrong last sequence" for an expected-last-subject-sequence publish. */
     private static final int WRONG_LAST_SEQUENCE = 10071;
 
@@ -80,14 +79,9 @@ public class NatsRetention {
         long index = 0;
         long next = 1;
         while (index < total - 1) {
-            MessageInfo message;
-            try {
-                message = management.getMessage(layout.stream(), MessageGetRequest.nextForSubject(next, filter));
-            } catch (JetStreamApiException e) {
-                if (e.getApiErrorCode() == NO_MESSAGE) {
-                    break;
-                }
-                throw e;
+            MessageInfo message = broker.next(filter, next);
+            if (message == null) {
+                break;
             }
             boolean beyond = index < overCount || message.getTime().toInstant().isBefore(oldest);
             if (!beyond) {
@@ -111,7 +105,7 @@ public class NatsRetention {
             String subject = candidate.getKey();
             boolean keyed = layout.address(subject) != null && layout.address(subject).key() != null;
             if (keyed) {
-                MessageInfo last = management.getMessage(layout.stream(), MessageGetRequest.lastForSubject(subject));
+                MessageInfo last = broker.last(subject);
                 boolean deleted = last.getHeaders() != null
                         && "delete".equals(last.getHeaders().getFirst(NatsEventWriter.OP));
                 if (last.getSeq() < cut && !deleted) {
@@ -180,7 +174,7 @@ public class NatsRetention {
             return broker.management().getMessage(layout.metaStream(),
                     MessageGetRequest.lastForSubject(layout.floorSubject(topic)));
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NO_MESSAGE) {
+            if (e.getApiErrorCode() == NatsBroker.NO_MESSAGE) {
                 return null;
             }
             throw e;

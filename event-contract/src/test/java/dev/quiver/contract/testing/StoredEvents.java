@@ -47,6 +47,9 @@ public interface StoredEvents {
     /** Whether retention has removed anything of {@code topic} (it has a floor). */
     boolean trimmed(String topic);
 
+    /** The epoch of the topic's history, or {@code null} when it has none. */
+    String epoch(String topic);
+
     /** On Redis, with its layout ({@link TopicKeys}). */
     static StoredEvents redis(RedisServer redis) {
         return new StoredEvents() {
@@ -81,6 +84,11 @@ public interface StoredEvents {
             @Override
             public boolean trimmed(String topic) {
                 return redis.call("HGET", new TopicKeys(topic).meta(), "floor") != null;
+            }
+
+            @Override
+            public String epoch(String topic) {
+                return (String) redis.call("HGET", new TopicKeys(topic).meta(), "epoch");
             }
         };
     }
@@ -138,6 +146,21 @@ public interface StoredEvents {
                     return true;
                 } catch (JetStreamApiException e) {
                     return false;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public String epoch(String topic) {
+                try (Connection connection = Nats.connect(nats.url())) {
+                    return layout.epoch(connection.jetStreamManagement().getStreamInfo(layout.stream())
+                            .getCreateTime());
+                } catch (JetStreamApiException e) {
+                    return null;
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 } catch (InterruptedException e) {

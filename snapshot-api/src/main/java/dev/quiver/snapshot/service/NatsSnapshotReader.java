@@ -19,7 +19,6 @@ import io.nats.client.Message;
 import io.nats.client.PushSubscribeOptions;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.MessageGetRequest;
 import io.nats.client.api.MessageInfo;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -42,7 +41,6 @@ import dev.quiver.contract.redis.StreamId;
 @Typed(NatsSnapshotReader.class)
 public class NatsSnapshotReader implements SnapshotReader {
 
-    private static final int NO_MESSAGE = 10037;
     /** Redis orders the state index by bytes; so does this. */
     private static final Comparator<String> BYTE_ORDER = (a, b) -> Arrays.compareUnsigned(
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
@@ -76,13 +74,13 @@ public class NatsSnapshotReader implements SnapshotReader {
     public Uni<EntityAt> entity(String topic, String key) {
         return blocking(() -> {
             NatsLayout layout = broker.layout();
-            MessageInfo topicLast = last(layout.topicFilter(topic));
+            MessageInfo topicLast = broker.last(layout.topicFilter(topic));
             if (topicLast == null) {
                 return new EntityAt(TopicPosition.EMPTY, null);
             }
             // The key's last message, read after the topic's: an update to the key before that read is in it, so the
             // later of the two sequences is a position the entity is exact at.
-            MessageInfo keyLast = last(layout.eventSubject(topic, key));
+            MessageInfo keyLast = broker.last(layout.eventSubject(topic, key));
             long at = Math.max(topicLast.getSeq(), keyLast == null ? 0 : keyLast.getSeq());
             TopicPosition position = new TopicPosition(broker.epoch(), NatsLayout.id(at));
             NatsEvents.Stored stored = keyLast == null ? null : stored(keyLast);
@@ -100,7 +98,7 @@ public class NatsSnapshotReader implements SnapshotReader {
             if (after.millis() == 0) {
                 long next = after.sequence() + 1;
                 while (events.size() < limit) {
-                    MessageInfo message = next(filter, next);
+                    MessageInfo message = broker.next(filter, next);
                     if (message == null) {
                         break;
                     }
@@ -113,7 +111,7 @@ public class NatsSnapshotReader implements SnapshotReader {
             }
             // The facts after the events: a trim during the read shows in the floor, never as a silent gap.
             long floor = retention.floor(topic);
-            MessageInfo last = last(filter);
+            MessageInfo last = broker.last(filter);
             if (last == null && floor == 0) {
                 return new History(null, null, null, List.of());
             }
@@ -125,7 +123,7 @@ public class NatsSnapshotReader implements SnapshotReader {
     @Override
     public Uni<TopicPosition> version(String topic) {
         return blocking(() -> {
-            MessageInfo last = last(broker.layout().topicFilter(topic));
+            MessageInfo last = broker.last(broker.layout().topicFilter(topic));
             return last == null
                     ? TopicPosition.EMPTY
                     : new TopicPosition(broker.epoch(), NatsLayout.id(last.getSeq()));
@@ -140,7 +138,7 @@ public class NatsSnapshotReader implements SnapshotReader {
         NatsLayout layout = broker.layout();
         String filter = layout.topicFilter(topic);
         TreeMap<String, Entity> entities = new TreeMap<>(BYTE_ORDER);
-        if (last(filter) == null) {
+        if (broker.last(filter) == null) {
             return new State(TopicPosition.EMPTY, entities);
         }
         Duration timeout = broker.timeout();
@@ -184,33 +182,6 @@ public class NatsSnapshotReader implements SnapshotReader {
     private NatsEvents.Stored stored(MessageInfo message) {
         return NatsEvents.read(broker.layout(), message.getSubject(), message.getHeaders(), message.getData(),
                 message.getSeq(), message.getTime().toInstant().toEpochMilli());
-    }
-
-    /** The first message on {@code filter} from {@code sequence} on, or {@code null}. */
-    private MessageInfo next(String filter, long sequence) throws IOException, JetStreamApiException {
-        return getOrNull(() -> broker.management().getMessage(broker.layout().stream(),
-                MessageGetRequest.nextForSubject(sequence, filter)));
-    }
-
-    /** The last message on {@code subject} (a filter), or {@code null} when there is none. */
-    private MessageInfo last(String subject) throws IOException, JetStreamApiException {
-        return getOrNull(() -> broker.management().getMessage(broker.layout().stream(),
-                MessageGetRequest.lastForSubject(subject)));
-    }
-
-    private static MessageInfo getOrNull(Callable<MessageInfo> get) throws IOException, JetStreamApiException {
-        try {
-            return get.call();
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == NO_MESSAGE) {
-                return null;
-            }
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static <T> Uni<T> blocking(Callable<T> read) {

@@ -33,9 +33,12 @@ public final class EncodedEvent {
 
     /** The publish's W3C traceparent, or {@code null}: what a delivery span links to. */
     private final String traceparent;
+    /** When the broker stored it (what fan-out lag is measured from). */
+    private final long timeMillis;
 
-    private EncodedEvent(String topic, TopicPosition position, byte[] json, String traceparent) {
+    private EncodedEvent(String topic, TopicPosition position, byte[] json, String traceparent, long timeMillis) {
         this.topic = topic;
+        this.timeMillis = timeMillis;
         this.position = position;
         this.json = json;
         this.traceparent = traceparent;
@@ -53,13 +56,23 @@ public final class EncodedEvent {
 
     /** Encodes a stream entry of {@code topic} in history {@code epoch}. */
     public static EncodedEvent of(String topic, String epoch, StreamId id, List<String> fields) {
+        return of(topic, epoch, id, id.millis(), fields);
+    }
+
+    /** As {@link #of(String, String, StreamId, List)}, for a broker whose ids do not carry the time (JetStream). */
+    public static EncodedEvent of(String topic, String epoch, StreamId id, long timeMillis, List<String> fields) {
         String traceparent = null;
         // The writer stores it last, when there is one.
         if (fields.size() >= 2 && "traceparent".equals(fields.get(fields.size() - 2))) {
             traceparent = fields.get(fields.size() - 1);
         }
-        return new EncodedEvent(topic, new TopicPosition(epoch, id), EventCodec.encode(topic, id, fields),
-                traceparent);
+        return new EncodedEvent(topic, new TopicPosition(epoch, id),
+                EventCodec.encode(topic, id, timeMillis, fields), traceparent, timeMillis);
+    }
+
+    /** When the broker stored the event, in milliseconds since the epoch. */
+    public long timeMillis() {
+        return timeMillis;
     }
 
     /** The publish's W3C traceparent, or {@code null} when it was not traced. */

@@ -309,7 +309,7 @@ public class TopicHub implements LiveFeed {
             state.recent.evictOldest();
             held -= before - state.recent.bytes();
         }
-        long appended = batch.last().id().millis();
+        long appended = batch.last().timeMillis();
         Span span = tracing.start(topic, batch, state.subscribers);
         deliver(state, subscriber -> subscriber.onEvents(topic, batch), () -> metrics.lag(appended));
         if (span != null) {

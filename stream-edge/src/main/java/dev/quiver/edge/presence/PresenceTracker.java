@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -26,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import dev.quiver.contract.config.BrokerKind;
 import dev.quiver.contract.config.PresenceConfig;
 import dev.quiver.contract.event.TopicPatterns;
 import dev.quiver.contract.problem.ProblemException;
@@ -83,15 +85,24 @@ public class PresenceTracker {
     private final Counter changes;
     private final Counter resyncs;
     private final Timer writeTime;
+    /** Whether the broker is Redis, where presence keeps its members. */
+    private final boolean onRedis;
 
     @Inject
     public PresenceTracker(Vertx vertx, io.vertx.mutiny.redis.client.Redis redis, PresenceConfig config,
-            PodIdentity identity, EdgeConfig edge, MeterRegistry registry) {
+            PodIdentity identity, EdgeConfig edge, MeterRegistry registry,
+            @ConfigProperty(name = BrokerKind.PROPERTY, defaultValue = "redis") BrokerKind broker) {
         this.liveSource = edge.liveSource();
         this.vertx = vertx;
         this.redis = redis;
         this.config = config;
-        this.patterns = config.patterns();
+        this.onRedis = broker == BrokerKind.REDIS;
+        // Presence keeps its members in Redis (presence.lua); on NATS no topic has it yet (docs/nats.md).
+        this.patterns = onRedis ? config.patterns() : TopicPatterns.of(List.of());
+        if (!onRedis && !config.patterns().isEmpty()) {
+            LOG.warnf("quiver.presence.topics is ignored: presence is not available with quiver.broker=%s yet",
+                    broker.name().toLowerCase(java.util.Locale.ROOT));
+        }
         // A restarted process must not inherit the lease of the one before it (same pod name, other connections).
         this.pod = identity.name().replace('|', '_') + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
@@ -167,6 +178,11 @@ public class PresenceTracker {
         }
     }
 
+    private static ProblemException notSupported() {
+        return new ProblemException(ProblemType.NOT_SUPPORTED,
+                "Presence is not available with quiver.broker=nats yet (docs/nats.md)").with("field", "query:presence");
+    }
+
     /** Whether {@code topic} has presence. */
     public boolean enabled(String topic) {
         return patterns.matches(topic);
@@ -196,6 +212,9 @@ public class PresenceTracker {
      * @throws ProblemException 400 otherwise
      */
     public void checkWatch(List<String> topicNames) {
+        if (!onRedis) {
+            throw notSupported();
+        }
         if (liveSource != EdgeConfig.LiveSourceKind.PUBSUB) {
             throw new ProblemException(ProblemType.INVALID_REQUEST,
                     "Joins and leaves need the Pub/Sub live reader (quiver.edge.live-source=pubsub)")
@@ -209,6 +228,9 @@ public class PresenceTracker {
 
     /** One page of a topic's members, ordered by subject, after {@code after} ({@code null}: from the first). */
     public Future<PresenceLayout.Page> page(String topic, String after, int limit) {
+        if (!onRedis) {
+            return Future.failedFuture(notSupported());
+        }
         return Future.fromCompletionStage(LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic),
                 PresenceLayout.pageArgs(after, limit)).subscribeAsCompletionStage())
                 .map(reply -> PresenceLayout.page(reply.getDelegate()));

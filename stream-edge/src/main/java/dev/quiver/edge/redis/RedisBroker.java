@@ -7,8 +7,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -32,19 +30,39 @@ public class RedisBroker {
     /** The live reader's own Redis client, configured by {@code quarkus.redis.reader.*}. */
     private static final String READER = "reader";
 
-    @Produces
-    @Singleton
-    HistorySource history(RedisHistory redis) {
-        return new SharedHistory(redis);
-    }
+    private final Vertx vertx;
+    private final Redis shared;
+    private final Instance<Redis> clients;
+    private final RedisHistory redisHistory;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final String clientType;
+    private final List<URI> hosts;
+    private final Optional<String> password;
 
-    @Produces
-    @Singleton
-    LiveSource liveSource(Vertx vertx, Redis shared, @Any Instance<Redis> clients, HistorySource history,
+    public RedisBroker(Vertx vertx, Redis shared, @Any Instance<Redis> clients, RedisHistory redisHistory,
             EdgeConfig config, EdgeMetrics metrics,
             @ConfigProperty(name = "quarkus.redis.reader.client-type", defaultValue = "standalone") String clientType,
             @ConfigProperty(name = "quarkus.redis.reader.hosts") List<URI> hosts,
             @ConfigProperty(name = "quarkus.redis.reader.password") Optional<String> password) {
+        this.vertx = vertx;
+        this.shared = shared;
+        this.clients = clients;
+        this.redisHistory = redisHistory;
+        this.config = config;
+        this.metrics = metrics;
+        this.clientType = clientType;
+        this.hosts = hosts;
+        this.password = password;
+    }
+
+    /** The history reads, shared between requests that ask the same thing at once. */
+    public HistorySource history() {
+        return new SharedHistory(redisHistory);
+    }
+
+    /** The live reader {@code quiver.edge.live-source} names, for the reader client's topology. */
+    public LiveSource liveSource(HistorySource history) {
         // Looked up, not injected with @RedisClientName: Quarkus 3.33 counts that annotation as a data source request
         // too, builds the named client twice and logs "Gauge already registered" for its pool at every start. The
         // client itself still comes from the quarkus.redis.reader.* configuration.

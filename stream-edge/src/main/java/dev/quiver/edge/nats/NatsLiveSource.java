@@ -1,0 +1,270 @@
+package dev.quiver.edge.nats;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageInfo;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+import dev.quiver.contract.cursor.TopicPosition;
+import dev.quiver.contract.nats.NatsBroker;
+import dev.quiver.contract.nats.NatsEvents;
+import dev.quiver.contract.nats.NatsLayout;
+import dev.quiver.edge.broker.LiveFeed;
+import dev.quiver.edge.broker.LiveSource;
+import dev.quiver.edge.config.EdgeConfig;
+import dev.quiver.edge.event.EncodedEvent;
+import dev.quiver.edge.event.EventBatch;
+import dev.quiver.edge.metrics.EdgeMetrics;
+
+/**
+ * The live reader on JetStream (docs/nats.md, "Live delivery"): ONE ordered push consumer per pod over every event
+ * subject, starting after the stream's last sequence when the pod starts. An ordered consumer is gapless by
+ * construction (the client checks the consumer sequence and, on a gap or a lost connection, recreates the consumer
+ * after the last stream sequence it received), so the pod reads each event once, whatever the number of topics or
+ * connections, and misses none. Events of topics nobody on the pod follows are dropped after reading their subject.
+ * <p>
+ * Messages arrive on a NATS dispatcher thread; they are queued and handed to the source's context in runs, so a burst
+ * leaves as one batch per topic. A topic is followed "from now": its position is the last stream sequence delivered.
+ */
+public final class NatsLiveSource implements LiveSource {
+
+    private static final Logger LOG = Logger.getLogger(NatsLiveSource.class);
+
+    private final Vertx vertx;
+    private final NatsBroker broker;
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final ConcurrentLinkedQueue<Message> arrived = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private Context context;
+    private LiveFeed feed;
+    private final Set<String> followed = new HashSet<>();
+    /**
+     * Topics being followed whose position is still being read (does the topic have history?): their events are held
+     * here, in order, and handed on after {@link LiveFeed#onFollowed}.
+     */
+    private final Map<String, List<EncodedEvent>> pending = new HashMap<>();
+    /** The last stream sequence handed to the feed (or skipped): where a topic followed now starts. */
+    private long delivered;
+    private String epoch;
+    private boolean started;
+    private boolean stopped;
+    private int failures;
+    private Dispatcher dispatcher;
+    private JetStreamSubscription subscription;
+    private volatile long unhealthySince = System.currentTimeMillis();
+
+    public NatsLiveSource(Vertx vertx, NatsBroker broker, EdgeConfig config, EdgeMetrics metrics) {
+        this.vertx = vertx;
+        this.broker = broker;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void start(Context context, LiveFeed feed) {
+        this.context = context;
+        this.feed = feed;
+        subscribe();
+    }
+
+    /** Creates the consumer after the stream's current end (blocking requests, on a worker); retried with backoff. */
+    private void subscribe() {
+        vertx.<Long>executeBlocking(() -> {
+            String known = broker.epoch();
+            long last = broker.management().getStreamInfo(broker.layout().stream()).getStreamState()
+                    .getLastSequence();
+            Connection connection = broker.connection();
+            Dispatcher created = connection.createDispatcher();
+            JetStreamSubscription consumer = broker.jetStream().subscribe(broker.layout().eventSubjects(), created,
+                    this::arrived, false, PushSubscribeOptions.builder().ordered(true)
+                            .configuration(ConsumerConfiguration.builder()
+                                    .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(last + 1).build())
+                            .build());
+            synchronized (this) {
+                dispatcher = created;
+                subscription = consumer;
+                epoch = known;
+            }
+            return last;
+        }, false).onComplete(result -> context.runOnContext(v -> {
+            if (stopped) {
+                return;
+            }
+            if (result.failed()) {
+                failures++;
+                metrics.readerReconnect();
+                long delay = Math.min(config.readerMaxBackoff().toMillis(),
+                        50L << Math.min(failures, 16)) / 2 + ThreadLocalRandom.current().nextLong(25);
+                LOG.warnf("Live reader cannot read NATS (%s); trying again in %d ms", result.cause().toString(), delay);
+                vertx.setTimer(delay, timer -> context.runOnContext(x -> subscribe()));
+                return;
+            }
+            failures = 0;
+            delivered = result.result();
+            started = true;
+            unhealthySince = 0;
+            LOG.infof("Live reader follows the NATS stream %s from sequence %d", broker.layout().stream(),
+                    delivered + 1);
+        }));
+    }
+
+    /** On the dispatcher thread: queue, and make sure one drain on the context is coming. */
+    private void arrived(Message message) {
+        arrived.add(message);
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+    }
+
+    /** On the context: everything queued, in order, one batch per followed topic. */
+    private void drain() {
+        drainScheduled.set(false);
+        if (stopped) {
+            arrived.clear();
+            return;
+        }
+        NatsLayout layout = broker.layout();
+        Map<String, List<EncodedEvent>> batches = new LinkedHashMap<>();
+        int read = 0;
+        Message message;
+        while ((message = arrived.poll()) != null) {
+            if (!message.isJetStream()) {
+                continue;
+            }
+            read++;
+            long sequence = message.metaData().streamSequence();
+            if (sequence <= delivered) {
+                // Redelivered after the consumer was recreated: already handed on.
+                continue;
+            }
+            delivered = sequence;
+            NatsLayout.Address address = layout.address(message.getSubject());
+            if (address == null) {
+                continue;
+            }
+            List<EncodedEvent> held = pending.get(address.topic());
+            if (held == null && !followed.contains(address.topic())) {
+                continue;
+            }
+            NatsEvents.Stored stored = NatsEvents.read(layout, message.getSubject(), message.getHeaders(),
+                    message.getData(), sequence, message.metaData().timestamp().toInstant().toEpochMilli());
+            EncodedEvent event = EncodedEvent.of(stored.topic(), epoch, stored.id(), stored.timeMillis(),
+                    stored.fields());
+            if (held != null) {
+                held.add(event);
+            } else {
+                batches.computeIfAbsent(stored.topic(), t -> new ArrayList<>()).add(event);
+            }
+        }
+        if (read > 0) {
+            // One run of pushed messages is what a read is on Redis: the broker's cost per pod, not per connection.
+            metrics.redisRead("live");
+            metrics.eventsRead(read);
+        }
+        for (Map.Entry<String, List<EncodedEvent>> batch : batches.entrySet()) {
+            // The feed may unfollow a topic from within a push.
+            if (followed.contains(batch.getKey())) {
+                feed.onEvents(batch.getKey(), new EventBatch(batch.getValue()));
+            }
+        }
+    }
+
+    @Override
+    public void follow(String topic) {
+        if (!started) {
+            feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable"));
+            return;
+        }
+        // From now on the topic's events are held; whether it had history before this point decides its position:
+        // "-" for a topic without any (as on Redis, docs/protocol.md), else the last sequence delivered.
+        long start = delivered;
+        pending.put(topic, new ArrayList<>());
+        NatsLayout layout = broker.layout();
+        vertx.<Boolean>executeBlocking(() -> {
+            MessageInfo first = broker.next(layout.topicFilter(topic), 1);
+            return first != null && first.getSeq() <= start;
+        }, false).onComplete(result -> context.runOnContext(v -> {
+            List<EncodedEvent> held = pending.remove(topic);
+            if (held == null) {
+                // Unfollowed meanwhile: never answered.
+                return;
+            }
+            if (result.failed()) {
+                feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable", result.cause()));
+                return;
+            }
+            followed.add(topic);
+            feed.onFollowed(topic, result.result()
+                    ? new TopicPosition(epoch, NatsLayout.id(start))
+                    : TopicPosition.EMPTY);
+            if (!held.isEmpty() && followed.contains(topic)) {
+                feed.onEvents(topic, new EventBatch(held));
+            }
+        }));
+    }
+
+    @Override
+    public void unfollow(String topic) {
+        followed.remove(topic);
+        pending.remove(topic);
+    }
+
+    @Override
+    public boolean healthy() {
+        boolean connected = started && broker.connection().getStatus() == Connection.Status.CONNECTED;
+        long now = System.currentTimeMillis();
+        if (connected) {
+            unhealthySince = 0;
+            return true;
+        }
+        long since = unhealthySince;
+        if (since == 0) {
+            unhealthySince = now;
+            since = now;
+        }
+        return now - since < config.readerReadyGrace().toMillis();
+    }
+
+    @Override
+    public void stop() {
+        if (context == null) {
+            return;
+        }
+        context.runOnContext(v -> {
+            stopped = true;
+            synchronized (this) {
+                if (subscription != null) {
+                    try {
+                        subscription.unsubscribe();
+                    } catch (RuntimeException e) {
+                        LOG.debugf("unsubscribing the live reader: %s", e.toString());
+                    }
+                }
+                if (dispatcher != null) {
+                    broker.connection().closeDispatcher(dispatcher);
+                }
+            }
+        });
+    }
+}
