@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import dev.quiver.contract.security.PublisherKeys;
 import dev.quiver.testkit.Fuzz;
@@ -40,9 +41,11 @@ import dev.quiver.testkit.RawRequest;
 import dev.quiver.testkit.RedisServer;
 
 /**
- * The packaged services as processes: a real redis-server, event-ingest and two stream-edge pods. Clients move
- * between pods the way they would behind a round-robin balancer, and nothing may be lost or repeated.
+ * The packaged services as processes: a real redis-server (a JetStream server in {@link NatsCrossPodIT}), event-ingest
+ * and two stream-edge pods. Clients move between pods the way they would behind a round-robin balancer, and nothing
+ * may be lost or repeated.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossPodIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -51,43 +54,44 @@ class CrossPodIT {
 
     private static final String API_KEY = "e2e-publisher-key-0123456789abcdefghijkl";
 
-    private static RedisServer redis;
-    private static ServiceProcess ingest;
-    private static ServiceProcess edgeA;
-    private static ServiceProcess edgeB;
-    private static ServiceProcess snapshot;
+    /** The broker, stopped with the stack. */
+    private AutoCloseable broker;
+    private ServiceProcess ingest;
+    private ServiceProcess edgeA;
+    private ServiceProcess edgeB;
+    private ServiceProcess snapshot;
 
     private static final String[] SERVICES = {"event-ingest", "stream-edge-a", "stream-edge-b", "snapshot-api"};
 
     @BeforeAll
-    static void startStack() throws IOException {
+    void startStack() throws IOException {
         // Service logs are appended to across restarts; this run's checks read only this run's lines.
         for (String name : SERVICES) {
             Files.deleteIfExists(Path.of("target", "e2e-logs", name + ".log"));
         }
-        redis = RedisServer.start();
+        Map<String, String> onBroker = startBroker();
         // Production defaults, authentication included: ingest takes a publisher key, and the topics are public
         // reading (a public dashboard's setup), so the subscribers need no token. The security suites of each
         // module cover tokens.
-        Map<String, String> common = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.auth.public-topics", "*");
-        ingest = ServiceProcess.start("event-ingest", "event-ingest", Map.of("quarkus.redis.hosts", redis.uri(),
+        Map<String, String> common = with(onBroker, Map.of("quiver.auth.public-topics", "*"));
+        ingest = ServiceProcess.start("event-ingest", "event-ingest", with(onBroker, Map.of(
                 "quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY),
-                "quiver.auth.publisher-keys.e2e.topics", "*"));
+                "quiver.auth.publisher-keys.e2e.topics", "*")));
         // Every client of this suite connects from 127.0.0.1, and its polls, reconnects and kills add up to far more
         // attempts per second than one real address makes: the per-IP connect rate (20/s, burst 100 in production)
         // would answer some with 429 and the suite would fail by chance. The limit has its own tests (the edge module's SecurityTest).
-        Map<String, String> edge = Map.of("quarkus.redis.hosts", redis.uri(), "quiver.edge.drain-window", "3s",
+        Map<String, String> edge = with(onBroker, Map.of("quiver.edge.drain-window", "3s",
                 "quiver.edge.retry", "200ms", "quiver.auth.public-topics", "*", "quiver.auth.publisher-keys.e2e.hash",
                 PublisherKeys.hash(API_KEY), "quiver.auth.publisher-keys.e2e.topics", "*",
-                "quiver.edge.connect-rate.per-second", "100000", "quiver.edge.connect-rate.burst", "100000");
+                "quiver.edge.connect-rate.per-second", "100000", "quiver.edge.connect-rate.burst", "100000"));
         edgeA = ServiceProcess.start("stream-edge-a", "stream-edge", edge);
         edgeB = ServiceProcess.start("stream-edge-b", "stream-edge", edge);
         snapshot = ServiceProcess.start("snapshot-api", "snapshot-api", common);
     }
 
     @AfterAll
-    static void stopStack() {
-        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, ingest, snapshot, redis}) {
+    void stopStack() {
+        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, ingest, snapshot, broker}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -98,11 +102,11 @@ class CrossPodIT {
         }
     }
 
-    private static String freshTopic(String prefix) {
+    private String freshTopic(String prefix) {
         return prefix + "." + TOPICS.incrementAndGet() + "." + System.nanoTime();
     }
 
-    private static String post(String topic, int n) {
+    private String post(String topic, int n) {
         HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
                 .header("Authorization", "Bearer " + API_KEY)
                 .header("Content-Type", "application/json")
@@ -120,7 +124,7 @@ class CrossPodIT {
     }
 
     /** Publishes 0..count-1, one every {@code everyMillis}, in the background. */
-    private static CompletableFuture<Void> publishSteadily(String topic, int count, long everyMillis) {
+    private CompletableFuture<Void> publishSteadily(String topic, int count, long everyMillis) {
         return CompletableFuture.runAsync(() -> {
             for (int i = 0; i < count; i++) {
                 post(topic, i);
@@ -129,7 +133,7 @@ class CrossPodIT {
         });
     }
 
-    private static List<Integer> numbers(List<String> payloads) {
+    private List<Integer> numbers(List<String> payloads) {
         List<Integer> numbers = new ArrayList<>();
         for (String payload : payloads) {
             Matcher matcher = DATA.matcher(payload);
@@ -139,7 +143,7 @@ class CrossPodIT {
         return numbers;
     }
 
-    private static List<Integer> range(int count) {
+    private List<Integer> range(int count) {
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             expected.add(i);
@@ -147,7 +151,7 @@ class CrossPodIT {
         return expected;
     }
 
-    private static void awaitCount(List<?> list, int count, Duration timeout) {
+    private void awaitCount(List<?> list, int count, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (list.size() < count && System.nanoTime() < deadline) {
             ServiceProcess.sleep(20);
@@ -159,7 +163,7 @@ class CrossPodIT {
      * Publishes 0..999 steadily; once {@code received} holds {@code after} of them, runs {@code disruption} (kill or
      * drain the client's pod); then every event must arrive exactly once, in order.
      */
-    private static void deliversAllThrough(String topic, List<String> received, List<Integer> podsUsed, int after,
+    private void deliversAllThrough(String topic, List<String> received, List<Integer> podsUsed, int after,
             Runnable disruption) {
         awaitCount(podsUsed, 1, Duration.ofSeconds(5));
         ServiceProcess.sleep(500);
@@ -172,7 +176,7 @@ class CrossPodIT {
         assertThat(numbers(received)).isEqualTo(range(1000));
     }
 
-    private static List<Function<String, URI>> pods(ServiceProcess... pods) {
+    private List<Function<String, URI>> pods(ServiceProcess... pods) {
         List<Function<String, URI>> list = new ArrayList<>();
         for (ServiceProcess pod : pods) {
             list.add(query -> pod.uri("/v1/stream?" + query));
@@ -258,8 +262,41 @@ class CrossPodIT {
         assertThat(request).isGreaterThan(2);
     }
 
-    private static String epoch(String topic) {
-        return (String) redis.call("HGET", "{q:t:" + topic + "}:meta", "epoch");
+    /** The topic's epoch, as snapshot-api's cursor carries it (whichever broker holds it). */
+    private String epoch(String topic) {
+        try {
+            String body = HTTP.send(HttpRequest.newBuilder(snapshot.uri("/v1/topics/" + topic + "/snapshot")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher cursor = Pattern.compile("\"cursor\":\"([a-z2-7]{8}):").matcher(body);
+            assertThat(cursor.find()).as(body).isTrue();
+            return cursor.group(1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts the broker the stack runs on and returns the settings every service needs for it: one real Redis here;
+     * {@link NatsCrossPodIT} runs the same suite on JetStream.
+     */
+    Map<String, String> startBroker() {
+        RedisServer redis = RedisServer.start();
+        broker = redis;
+        return Map.of("quarkus.redis.hosts", redis.uri());
+    }
+
+    /** Keeps the broker for {@link #stopStack()}. */
+    void broker(AutoCloseable started) {
+        broker = started;
+    }
+
+    private static Map<String, String> with(Map<String, String> first, Map<String, String> second) {
+        Map<String, String> both = new java.util.HashMap<>(first);
+        both.putAll(second);
+        return both;
     }
 
     @Test
@@ -291,7 +328,7 @@ class CrossPodIT {
         assertThat(rest).isEqualTo(range(20).subList(10, 20));
     }
 
-    private static Process node(String url, String count, String lastEventId) throws IOException {
+    private Process node(String url, String count, String lastEventId) throws IOException {
         List<String> command = new ArrayList<>(List.of("node", "sse-client.mjs", url, count));
         if (lastEventId != null) {
             command.add(lastEventId);
@@ -300,7 +337,7 @@ class CrossPodIT {
                 .redirectErrorStream(true).start();
     }
 
-    private static Thread drain(Process process, List<String> lines) {
+    private Thread drain(Process process, List<String> lines) {
         Thread thread = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -319,7 +356,7 @@ class CrossPodIT {
         return thread;
     }
 
-    private static void awaitLine(List<String> lines, String fragment) {
+    private void awaitLine(List<String> lines, String fragment) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             synchronized (lines) {
@@ -332,7 +369,7 @@ class CrossPodIT {
         throw new AssertionError("no line with " + fragment + ": " + lines);
     }
 
-    private static List<URI> wsPods(ServiceProcess... pods) {
+    private List<URI> wsPods(ServiceProcess... pods) {
         List<URI> list = new ArrayList<>();
         for (ServiceProcess pod : pods) {
             list.add(URI.create("ws://127.0.0.1:" + pod.port + "/v1/ws"));
@@ -401,7 +438,7 @@ class CrossPodIT {
     private static final Pattern EVENT = Pattern.compile(
             "\"id\":\"([^\"]+)\",\"type\":\"[^\"]*\",\"key\":\"([^\"]+)\",\"op\":\"([a-z]+)\",\"data\":(\\{[^}]*\\}|null)");
 
-    private static boolean newer(String id, Held held) {
+    private boolean newer(String id, Held held) {
         if (held == null) {
             return true;
         }
@@ -411,7 +448,7 @@ class CrossPodIT {
         return byMillis != 0 ? byMillis > 0 : Long.parseLong(a[1]) > Long.parseLong(b[1]);
     }
 
-    private static void postKeyed(String topic, String key, String op, String data) {
+    private void postKeyed(String topic, String key, String op, String data) {
         HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
                 .header("Authorization", "Bearer " + API_KEY)
                 .header("Content-Type", "application/json")

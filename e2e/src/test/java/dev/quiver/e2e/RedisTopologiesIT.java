@@ -35,6 +35,8 @@ import dev.quiver.testkit.RedisServer;
  * restart.
  */
 class RedisTopologiesIT {
+    // The helpers below (starting services on a broker, publishing through a failover, checking what a client got)
+    // are shared with NatsFailoverIT.
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String API_KEY = "e2e-publisher-key-0123456789abcdefghijkl";
@@ -229,7 +231,7 @@ class RedisTopologiesIT {
         }
     }
 
-    private static void awaitData(FailoverSseClient client, int count) throws InterruptedException {
+    static void awaitData(FailoverSseClient client, int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (client.data.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -240,7 +242,7 @@ class RedisTopologiesIT {
      * Waits for the client to have {@code expected}, then checks it got exactly that: every acknowledged event once,
      * in order. Writes were WAITed for before any kill, so no acknowledged write was lost and no reset is due.
      */
-    private static void assertDeliveredOnceInOrder(FailoverSseClient client, List<Integer> expected, String who)
+    static void assertDeliveredOnceInOrder(FailoverSseClient client, List<Integer> expected, String who)
             throws InterruptedException {
         awaitData(client, expected.size());
         Thread.sleep(200);
@@ -268,21 +270,21 @@ class RedisTopologiesIT {
         return acknowledged;
     }
 
-    private static ServiceProcess ingest(String name, Map<String, String> redis) {
+    static ServiceProcess ingest(String name, Map<String, String> redis) {
         Map<String, String> properties = new HashMap<>(redis);
         properties.put("quiver.auth.publisher-keys.e2e.hash", PublisherKeys.hash(API_KEY));
         properties.put("quiver.auth.publisher-keys.e2e.topics", "*");
         return ServiceProcess.start(name, "event-ingest", properties);
     }
 
-    private static ServiceProcess edge(String name, Map<String, String> redis) {
+    static ServiceProcess edge(String name, Map<String, String> redis) {
         Map<String, String> properties = new HashMap<>(redis);
         properties.put("quiver.auth.public-topics", "*");
         properties.put("quiver.edge.retry", "200ms");
         return ServiceProcess.start(name, "stream-edge", properties);
     }
 
-    private static ServiceProcess snapshot(String name, Map<String, String> redis) {
+    static ServiceProcess snapshot(String name, Map<String, String> redis) {
         Map<String, String> properties = new HashMap<>(redis);
         properties.put("quiver.auth.public-topics", "*");
         return ServiceProcess.start(name, "snapshot-api", properties);
@@ -310,7 +312,7 @@ class RedisTopologiesIT {
      *
      * @param failover whether a failover is under way, so that ingest must have answered 503 at least once
      */
-    private static List<Integer> publishThroughFailover(ServiceProcess ingest, String topic, int first, int count,
+    static List<Integer> publishThroughFailover(ServiceProcess ingest, String topic, int first, int count,
             boolean failover) throws Exception {
         List<Integer> acknowledged = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
@@ -335,7 +337,7 @@ class RedisTopologiesIT {
         return acknowledged;
     }
 
-    private static HttpResponse<String> post(ServiceProcess ingest, String topic, int n)
+    static HttpResponse<String> post(ServiceProcess ingest, String topic, int n)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(ingest.uri("/v1/topics/" + topic + "/events"))
                 .header("Authorization", "Bearer " + API_KEY)
@@ -358,7 +360,7 @@ class RedisTopologiesIT {
     }
 
     /** Every event of the topic, read from snapshot-api's history endpoint. */
-    private static List<Integer> events(ServiceProcess snapshot, String topic) throws Exception {
+    static List<Integer> events(ServiceProcess snapshot, String topic) throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(snapshot.uri("/v1/topics/" + topic + "/events")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -58,7 +58,7 @@ public class BrokerReadiness implements AsyncHealthCheck {
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named(name).down()
                         .withData("error", failure instanceof TimeoutException
                                 ? "no answer within " + config.redisTimeout().toMillis() + " ms"
-                                : String.valueOf(failure.getMessage()))
+                                : failure.getMessage() != null ? failure.getMessage() : failure.toString())
                         .build());
     }
 
