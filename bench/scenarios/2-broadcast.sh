@@ -18,7 +18,7 @@ for target in $TARGETS; do
             start_quiver 6393 9201 9202
             tool --target=quiver --transport="$transport" --ingest=http://127.0.0.1:9201 \
                 --edges=http://127.0.0.1:9202 --subscribers="$SUBSCRIBERS" --sources=2 --rates="$RATES" \
-                --duration="$DURATION" --pids=edge=$EDGE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
+                --duration="$DURATION" --pids=edge=$EDGE_PID,ingest=$INGEST_PID,$BROKER=$REDIS_PID --max-seconds=900
         else
             start_redis 6394
             start_nchan 9210 6394

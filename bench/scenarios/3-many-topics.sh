@@ -15,7 +15,7 @@ for transport in $TRANSPORTS; do
     start_quiver 6395 9301 9302
     tool --target=quiver --transport="$transport" --ingest=http://127.0.0.1:9301 --edges=http://127.0.0.1:9302 \
         --subscribers="$SUBSCRIBERS" --topics="$TOPICS" --sources=2 --rates="$RATES" --duration="$DURATION" \
-        --pids=edge=$EDGE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=900
+        --pids=edge=$EDGE_PID,ingest=$INGEST_PID,$BROKER=$REDIS_PID --max-seconds=900
     stop_all
 done
 say "results: $RESULTS"

@@ -24,7 +24,7 @@ for target in $TARGETS; do
             tool --target=quiver --transport="$transport" --ingest=http://127.0.0.1:9701 \
                 --edges=http://127.0.0.1:9702 --subscribers=1 --sources=1 --rates="$RATES" --duration="$DURATION" \
                 --warmup="$WARMUP" --warmup-rate="$WARMUP_RATE" --p99-limit=1000 \
-                --pids=edge=$EDGE_PID,ingest=$INGEST_PID,redis=$REDIS_PID --max-seconds=600
+                --pids=edge=$EDGE_PID,ingest=$INGEST_PID,$BROKER=$REDIS_PID --max-seconds=600
         else
             start_redis 6399
             start_nchan 9710 6399

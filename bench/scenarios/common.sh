@@ -97,15 +97,41 @@ start_service() {
     wait_http "http://127.0.0.1:$port/q/health/ready"
 }
 
-# start_quiver REDIS_PORT INGEST_PORT EDGE_PORT: Redis, event-ingest (INGEST_JVM_ARGS) and one edge (EDGE_JVM_ARGS);
-# sets REDIS_PID, INGEST_PID and EDGE_PID.
+# start_nats PORT: one nats-server with JetStream (its store in the run's directory), on loopback; sets REDIS_PID (the
+# broker's pid, whichever broker it is: the scenarios report it as $BROKER).
+start_nats() {
+    mkdir -p "$RUN_DIR/nats-$1"
+    nats-server -js -sd "$RUN_DIR/nats-$1" -a 127.0.0.1 -p "$1" >"$RUN_DIR/nats-$1.log" 2>&1 &
+    REDIS_PID=$!
+    STARTED+=($REDIS_PID)
+    local i
+    for i in $(seq 1 50); do
+        (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nats-server did not start on $1" >&2
+    exit 1
+}
+
+# The broker Quiver runs on in start_quiver: redis (the default) or nats (docs/nats.md), same ports.
+BROKER=${BROKER:-redis}
+
+# start_quiver BROKER_PORT INGEST_PORT EDGE_PORT: the broker ($BROKER), event-ingest (INGEST_JVM_ARGS) and one edge
+# (EDGE_JVM_ARGS); sets REDIS_PID (the broker's), INGEST_PID and EDGE_PID.
 start_quiver() {
-    start_redis "$1"
+    local broker_args=() redis_port=$1
+    if [ "$BROKER" = nats ]; then
+        start_nats "$1"
+        broker_args=(-Dquiver.broker=nats -Dquiver.nats.url=nats://127.0.0.1:"$1")
+        redis_port=1
+    else
+        start_redis "$1"
+    fi
     # shellcheck disable=SC2086
-    start_service event-ingest ingest "$2" "$1" ${INGEST_JVM_ARGS:-}
+    start_service event-ingest ingest "$2" "$redis_port" "${broker_args[@]}" ${INGEST_JVM_ARGS:-}
     INGEST_PID=$SERVICE_PID
     # shellcheck disable=SC2086
-    start_service stream-edge edge "$3" "$1" ${EDGE_JVM_ARGS:-}
+    start_service stream-edge edge "$3" "$redis_port" "${broker_args[@]}" ${EDGE_JVM_ARGS:-}
     EDGE_PID=$SERVICE_PID
 }
 

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -42,6 +44,10 @@ import dev.quiver.contract.redis.StreamId;
 public class NatsSnapshotReader implements SnapshotReader {
 
     /** Redis orders the state index by bytes; so does this. */
+    /** How long a walk's later pages may use the state its first page read. */
+    private static final Duration WALK_REUSE = Duration.ofSeconds(10);
+    /** Entities held for walks at most, over every topic. */
+    private static final long WALK_ENTITIES = 1_000_000;
     private static final Comparator<String> BYTE_ORDER = (a, b) -> Arrays.compareUnsigned(
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
@@ -56,7 +62,11 @@ public class NatsSnapshotReader implements SnapshotReader {
     @Override
     public Uni<StatePage> page(String topic, String after, int limit) {
         return blocking(() -> {
-            State state = state(topic);
+            State state = after == null ? null : reusable(topic);
+            if (state == null) {
+                state = state(topic);
+                remember(topic, state);
+            }
             List<Entity> entities = new ArrayList<>();
             boolean more = false;
             for (Entity entity : (after == null ? state.entities : state.entities.tailMap(after, false)).values()) {
@@ -132,6 +142,43 @@ public class NatsSnapshotReader implements SnapshotReader {
 
     /** The whole state of a topic and the position it is exact at. */
     private record State(TopicPosition position, TreeMap<String, Entity> entities) {
+    }
+
+    /** A state read for a page, and when. */
+    private record Read(State state, long atNanos) {
+    }
+
+    /**
+     * The state a walk's first page read, per topic, for its next pages: every page stays exact at the position it
+     * reports (each page of a Redis walk reports its own), and a walk of N pages reads the topic once, not N times.
+     * Bounded in age and in entities held; a walk that lands on another pod reads there.
+     */
+    private final Map<String, Read> walks = new LinkedHashMap<>(16, 0.75f, true);
+
+    private State reusable(String topic) {
+        synchronized (walks) {
+            Read read = walks.get(topic);
+            return read != null && System.nanoTime() - read.atNanos() < WALK_REUSE.toNanos() ? read.state() : null;
+        }
+    }
+
+    private void remember(String topic, State state) {
+        synchronized (walks) {
+            walks.put(topic, new Read(state, System.nanoTime()));
+            long held = 0;
+            for (Read read : walks.values()) {
+                held += read.state().entities().size();
+            }
+            var eldest = walks.entrySet().iterator();
+            while (held > WALK_ENTITIES && eldest.hasNext()) {
+                Read dropped = eldest.next().getValue();
+                if (dropped.state() == state) {
+                    break;
+                }
+                held -= dropped.state().entities().size();
+                eldest.remove();
+            }
+        }
     }
 
     private State state(String topic) throws IOException, JetStreamApiException, InterruptedException {

@@ -196,14 +196,16 @@ public final class NatsLiveSource implements LiveSource {
             feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable"));
             return;
         }
-        // From now on the topic's events are held; whether it had history before this point decides its position:
-        // "-" for a topic without any (as on Redis, docs/protocol.md), else the last sequence delivered.
+        // From now on the topic's events are held, then the topic's last event is read: the position is the later
+        // of that and what this pod has delivered (an event acknowledged before the follow but not yet read by this
+        // pod is before it, as on Redis, where a follow reads the topic's cursor), or "-" when the topic has no event
+        // at all (docs/protocol.md). Held events at or before the position are dropped; the rest follow the answer.
         long start = delivered;
         pending.put(topic, new ArrayList<>());
         NatsLayout layout = broker.layout();
-        vertx.<Boolean>executeBlocking(() -> {
-            MessageInfo first = broker.next(layout.topicFilter(topic), 1);
-            return first != null && first.getSeq() <= start;
+        vertx.<Long>executeBlocking(() -> {
+            MessageInfo last = broker.last(layout.topicFilter(topic));
+            return last == null ? -1L : last.getSeq();
         }, false).onComplete(result -> context.runOnContext(v -> {
             List<EncodedEvent> held = pending.remove(topic);
             if (held == null) {
@@ -215,11 +217,14 @@ public final class NatsLiveSource implements LiveSource {
                 return;
             }
             followed.add(topic);
-            feed.onFollowed(topic, result.result()
-                    ? new TopicPosition(epoch, NatsLayout.id(start))
-                    : TopicPosition.EMPTY);
-            if (!held.isEmpty() && followed.contains(topic)) {
-                feed.onEvents(topic, new EventBatch(held));
+            long last = result.result();
+            long head = Math.max(start, last);
+            feed.onFollowed(topic, last < 0 ? TopicPosition.EMPTY : new TopicPosition(epoch, NatsLayout.id(head)));
+            List<EncodedEvent> after = last < 0
+                    ? held
+                    : held.stream().filter(event -> event.id().sequence() > head).toList();
+            if (!after.isEmpty() && followed.contains(topic)) {
+                feed.onEvents(topic, new EventBatch(new ArrayList<>(after)));
             }
         }));
     }
