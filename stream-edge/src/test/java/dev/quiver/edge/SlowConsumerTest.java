@@ -22,12 +22,16 @@ import dev.quiver.testkit.EveryBroker;
 @TestProfile(SlowConsumerTest.SmallBuffer.class)
 class SlowConsumerTest extends EdgeTestSupport {
 
-    /** A 16 KiB outbound buffer, so a client that stops reading overflows it quickly. */
+    /**
+     * A 16 KiB outbound buffer, so a client that stops reading overflows it quickly; and pings far apart: a stalled
+     * WebSocket client answers no ping either, and with the tests' 1 s heartbeat the pong deadline (4408) could close it
+     * before the socket's buffers fill (4008) on a loaded machine (seen once in CI).
+     */
     public static class SmallBuffer implements QuarkusTestProfile {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quiver.edge.slow-consumer-buffer", "16K");
+            return Map.of("quiver.edge.slow-consumer-buffer", "16K", "quiver.edge.heartbeat", "60s");
         }
     }
 
