@@ -60,9 +60,9 @@ class RedisTopologiesIT {
 
                 String victim = topics.get(0);
                 RedisServer primary = cluster.primaryOf(new TopicKeys(victim).stream());
-                // Replication is asynchronous; WAIT makes the five events survive the kill (what wait-replicas will
-                // offer ingest's clients).
-                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                // Replication is asynchronous: the five events must be on the replica before the kill (what
+                // wait-replicas will offer ingest's clients).
+                primary.awaitReplicated(1, Duration.ofSeconds(5));
                 primary.kill();
                 List<Integer> acknowledged = publishThroughFailover(ingest, victim, 100, 5, true);
                 cluster.awaitHealthy(Duration.ofSeconds(30));
@@ -103,7 +103,7 @@ class RedisTopologiesIT {
                 assertThat(events(snapshot, topic)).containsExactly(0, 1, 2, 3, 4);
 
                 RedisServer primary = group.primary();
-                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                primary.awaitReplicated(1, Duration.ofSeconds(5));
                 primary.kill();
                 List<Integer> acknowledged = publishThroughFailover(ingest, topic, 100, 5, true);
                 group.awaitFailover(primary, Duration.ofSeconds(30));
@@ -164,7 +164,7 @@ class RedisTopologiesIT {
                 // Failover: the first topic's primary is SIGKILLed while events keep coming.
                 String victim = topics.get(0);
                 RedisServer primary = cluster.primaryOf(new TopicKeys(victim).stream());
-                assertThat(primary.call("WAIT", "1", "5000")).isEqualTo(1L);
+                primary.awaitReplicated(1, Duration.ofSeconds(5));
                 primary.kill();
                 // A batch over the dead primary's topic and a live one: each topic is written on its own, and the 503
                 // says which were; the retry with the same key writes the rest once the replica took over.

@@ -113,6 +113,32 @@ public final class RedisServer extends ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code replicas} replicas have acknowledged everything this primary has written so far, whichever
+     * client wrote it. {@code WAIT} cannot do that from a new connection: it only waits for the writes of the
+     * connection that sends it, so on any other it returns at once, replicated or not.
+     */
+    public void awaitReplicated(int replicas, Duration timeout) {
+        long written = replicationField(replicationInfo(), "master_repl_offset");
+        RedisTools.await(timeout, replicas + " replica(s) holding offset " + written + " of " + uri(), () -> {
+            String info = replicationInfo();
+            long caughtUp = info.lines().filter(line -> line.matches("slave\\d+:.*"))
+                    .map(line -> Long.parseLong(line.replaceFirst(".*[:,]offset=(\\d+).*", "$1")))
+                    .filter(offset -> offset >= written).count();
+            return caughtUp >= replicas;
+        });
+    }
+
+    private String replicationInfo() {
+        return (String) call("INFO", "replication");
+    }
+
+    private static long replicationField(String info, String field) {
+        return info.lines().filter(line -> line.startsWith(field + ":")).findFirst()
+                .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
+                .orElseThrow(() -> new IllegalStateException("INFO replication has no " + field));
+    }
+
     /** Deletes every key, so tests sharing one server start from nothing. */
     public void flushAll() {
         call("FLUSHALL");
