@@ -22,6 +22,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import io.smallrye.mutiny.Multi;
 
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventOp;
@@ -185,15 +186,20 @@ class SnapshotTest extends SnapshotTestSupport {
     @Test
     void hundredThousandEntitiesAreServedInBoundedPages() {
         String topic = freshTopic("large");
-        List<AppendRequest> batch = new ArrayList<>();
+        List<List<AppendRequest>> batches = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
-            String key = String.format("e%06d", i);
-            batch.add(new AppendRequest(new EventDraft(topic, "set", key, EventOp.UPSERT, Integer.toString(i)), null));
-            if (batch.size() == 1000) {
-                writer.append(topic, batch).await().atMost(Duration.ofSeconds(30));
-                batch = new ArrayList<>();
+            if (i % 1000 == 0) {
+                batches.add(new ArrayList<>());
             }
+            String key = String.format("e%06d", i);
+            batches.get(batches.size() - 1)
+                    .add(new AppendRequest(new EventDraft(topic, "set", key, EventOp.UPSERT, Integer.toString(i)),
+                            null));
         }
+        // Eight batches in flight, as concurrent publishers would send them: a JetStream topic writes its events one
+        // round trip after another, so sequential batches would spend most of this test seeding.
+        Multi.createFrom().iterable(batches).onItem().transformToUni(batch -> writer.append(topic, batch)).merge(8)
+                .collect().asList().await().atMost(Duration.ofSeconds(60));
         String path = "/v1/topics/" + topic + "/snapshot?limit=5000";
         int total = 0;
         int pages = 0;

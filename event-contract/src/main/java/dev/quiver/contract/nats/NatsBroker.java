@@ -53,8 +53,11 @@ public class NatsBroker {
     private final NatsLayout layout;
     private final Duration duplicateWindow;
     private final AtomicLong highestSequence = new AtomicLong();
-    private Connection connection;
+    private volatile Connection connection;
+    private final Object epochLock = new Object();
     private volatile String epoch;
+    /** The last epoch read, to tell a replaced stream from a re-read of the same one. */
+    private String previousEpoch;
 
     public NatsBroker(NatsConfig config, EventsConfig events) {
         this.config = config;
@@ -76,7 +79,19 @@ public class NatsBroker {
      * The connection, opened on first use. While no server can be reached it is still returned, reconnecting in the
      * background: requests fail fast until it is back.
      */
-    public synchronized Connection connection() {
+    public Connection connection() {
+        // No lock once connected: jnats completes publishes and requests on its own dispatcher thread, which calls
+        // back in here, while another thread may hold a lock waiting for a reply that very thread must deliver.
+        Connection open = connection;
+        if (open != null) {
+            return open;
+        }
+        synchronized (this) {
+            return connect();
+        }
+    }
+
+    private Connection connect() {
         if (connection == null) {
             Options.Builder options = Options.builder()
                     .servers(config.url().toArray(String[]::new))
@@ -128,33 +143,50 @@ public class NatsBroker {
 
     /**
      * The events' stream's epoch, creating both streams when they do not exist yet. Blocking; cached until
-     * {@link #sequenceSeen} notices the stream was replaced.
+     * {@link #sequenceStored} notices the stream was replaced.
      */
     public String epoch() throws IOException, JetStreamApiException {
         String known = epoch;
         if (known != null) {
             return known;
         }
-        synchronized (this) {
+        synchronized (epochLock) {
             if (epoch == null) {
                 StreamInfo info = ensureStreams();
-                epoch = layout.epoch(info.getCreateTime());
-                highestSequence.set(info.getStreamState().getLastSequence());
+                String read = layout.epoch(info.getCreateTime());
+                long last = info.getStreamState().getLastSequence();
+                if (previousEpoch != null && !previousEpoch.equals(read)) {
+                    LOG.warnf("The NATS stream %s was replaced: its history starts again (epoch %s)",
+                            layout.stream(), read);
+                    highestSequence.set(last);
+                } else {
+                    highestSequence.accumulateAndGet(last, Math::max);
+                }
+                previousEpoch = read;
+                epoch = read;
             }
             return epoch;
         }
     }
 
+    /** The highest sequence this service has been given by the events' stream: read it before a publish. */
+    public long highestSequence() {
+        return highestSequence.get();
+    }
+
     /**
-     * Tells the broker a sequence the events' stream just gave. A sequence lower than one already seen means the
-     * stream was deleted and created again (its sequence restarted): the epoch is read again, so the history that
-     * started over gets its own.
+     * Tells the broker the sequence a new (not duplicate) message was stored at, and the {@link #highestSequence()}
+     * read before it was published. In one stream a message published after another's acknowledgement is stored after
+     * it, so a sequence not above that one means the stream was deleted and created again (its sequence restarted):
+     * the epoch is read again, so the history that started over gets its own. Comparing with the highest sequence
+     * seen at the time of the acknowledgement instead would mistake concurrent publishes acknowledged out of order
+     * for a new stream.
      */
-    public void sequenceSeen(long sequence) {
-        long before = highestSequence.getAndAccumulate(sequence, Math::max);
-        if (sequence < before) {
-            LOG.warnf("The NATS stream %s was replaced (sequence %d after %d): its history starts again",
-                    layout.stream(), sequence, before);
+    public void sequenceStored(long sequence, long highestBeforePublish) {
+        highestSequence.accumulateAndGet(sequence, Math::max);
+        if (sequence <= highestBeforePublish) {
+            // No lock: this runs on jnats' dispatcher thread (see connection()). A re-read racing this one reads the
+            // stream as it is now, which is the point.
             epoch = null;
             highestSequence.set(sequence);
         }

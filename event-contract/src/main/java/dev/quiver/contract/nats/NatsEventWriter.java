@@ -157,6 +157,7 @@ public class NatsEventWriter implements EventStore {
                             + "): the event was not stored",
                     RETRY_AFTER_SECONDS, null));
         }
+        long highestBefore = broker.highestSequence();
         CompletableFuture<PublishAck> ack;
         try {
             ack = broker.jetStream().publishAsync(layout.eventSubject(topic, draft.key()), headers,
@@ -176,8 +177,8 @@ public class NatsEventWriter implements EventStore {
                     return unavailable(failure);
                 })
                 .chain(published -> {
-                    broker.sequenceSeen(published.getSeqno());
                     if (!published.isDuplicate()) {
+                        broker.sequenceStored(published.getSeqno(), highestBefore);
                         return Uni.createFrom().item(new Stored(published.getSeqno(), false));
                     }
                     return original(published.getSeqno(), draft.fingerprint(), index);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
+import io.smallrye.mutiny.Multi;
 
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.NatsConfig;
@@ -140,6 +141,60 @@ class NatsEventWriterTest {
             assertThat(after.ids()).containsExactly("0-1");
         } finally {
             ownBroker.close();
+            own.close();
+        }
+    }
+
+    @Test
+    void concurrentWritesToANewStreamAllSucceedUnderOneEpoch() {
+        NatsServer own = NatsServer.start();
+        NatsBroker ownBroker = new NatsBroker(config(own.url(), "QC", Duration.ofSeconds(2)), events());
+        try {
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker, new RetentionPolicy(events()),
+                    new NatsRetention(ownBroker));
+            // Acknowledgements of concurrent writes arrive out of order; none of them is a replaced stream, and no
+            // write may wait on the stream's creation (jnats delivers both on one thread).
+            List<AppendResult> results = Multi.createFrom().range(0, 8)
+                    .onItem().transformToUni(batch -> ownWriter.append("w.c", java.util.stream.IntStream
+                            .range(0, 200).mapToObj(i -> new AppendRequest(draft("w.c", "k" + batch + "-" + i, "1"),
+                                    null))
+                            .toList()))
+                    .merge(8).collect().asList().await().atMost(WAIT);
+            assertThat(results).extracting(AppendResult::epoch).containsOnly(results.get(0).epoch());
+            assertThat(results).flatExtracting(AppendResult::ids).hasSize(1600).doesNotHaveDuplicates();
+            assertThat(ownBroker.management().getStreamInfo("QC").getStreamState().getMsgCount()).isEqualTo(1600);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            ownBroker.close();
+            own.close();
+        }
+    }
+
+    @Test
+    void aStreamReplacedByAnotherServiceIsNoticedByTheSequenceItGives() throws Exception {
+        NatsServer own = NatsServer.start();
+        NatsBroker first = new NatsBroker(config(own.url(), "QS", Duration.ofSeconds(2)), events());
+        NatsBroker second = new NatsBroker(config(own.url(), "QS", Duration.ofSeconds(2)), events());
+        try {
+            NatsEventWriter firstWriter = new NatsEventWriter(first, new RetentionPolicy(events()),
+                    new NatsRetention(first));
+            NatsEventWriter secondWriter = new NatsEventWriter(second, new RetentionPolicy(events()),
+                    new NatsRetention(second));
+            List<AppendRequest> three = List.of(new AppendRequest(draft("w.s", "a", "1"), null),
+                    new AppendRequest(draft("w.s", "b", "2"), null), new AppendRequest(draft("w.s", "c", "3"), null));
+            AppendResult before = firstWriter.append("w.s", three).await().atMost(WAIT);
+            // Another service deletes the stream and writes first: the stream exists again when this one writes, so
+            // only the low sequence it is given tells it.
+            second.management().deleteStream("QS");
+            secondWriter.append("w.s", List.of(new AppendRequest(draft("w.s", "a", "4"), null))).await().atMost(WAIT);
+            AppendResult after = firstWriter.append("w.s", List.of(new AppendRequest(draft("w.s", "b", "5"), null)))
+                    .await().atMost(WAIT);
+            assertThat(after.ids()).containsExactly("0-2");
+            assertThat(after.epoch()).isNotEqualTo(before.epoch());
+        } finally {
+            first.close();
+            second.close();
             own.close();
         }
     }
