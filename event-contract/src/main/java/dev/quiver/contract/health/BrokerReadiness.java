@@ -69,7 +69,7 @@ public class BrokerReadiness implements AsyncHealthCheck {
     private Uni<Void> nats() {
         return Uni.createFrom().<Void>item(() -> {
             NatsBroker client = nats.get();
-            Connection.Status status = client.connection().getStatus();
+            Connection.Status status = client.status();
             if (status != Connection.Status.CONNECTED) {
                 throw new IllegalStateException("NATS connection is " + status);
             }

@@ -2,6 +2,10 @@ package dev.quiver.contract.nats;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
@@ -48,12 +52,18 @@ public class NatsBroker {
     public static final int NO_MESSAGE = 10037;
     /** JetStream's "stream name already in use" (another service created it first, with other settings). */
     private static final int STREAM_NAME_IN_USE = 10058;
+    private static final Duration RETRY_CONNECT = Duration.ofMillis(250);
 
     private final NatsConfig config;
     private final NatsLayout layout;
     private final Duration duplicateWindow;
     private final AtomicLong highestSequence = new AtomicLong();
+    /** Bumped whenever the stream is found gone or replaced, so that a read racing that does not cache a stale epoch. */
+    private final AtomicLong generation = new AtomicLong();
     private volatile Connection connection;
+    private final CompletableFuture<Connection> ready = new CompletableFuture<>();
+    private boolean connecting;
+    private volatile boolean closed;
     private final Object epochLock = new Object();
     private volatile String epoch;
     /** The last epoch read, to tell a replaced stream from a re-read of the same one. */
@@ -76,45 +86,102 @@ public class NatsBroker {
     }
 
     /**
-     * The connection, opened on first use. While no server can be reached it is still returned, reconnecting in the
-     * background: requests fail fast until it is back.
+     * The open connection. The first call starts connecting in the background (until a server answers, for as long
+     * as the service runs) and waits up to the request timeout for it; while no connection has ever been made, calls
+     * fail after that wait, holding no lock. Once made, jnats reconnects it by itself and it is returned at once.
+     *
+     * @throws IllegalStateException when no connection has been made (yet) or the broker was closed
      */
     public Connection connection() {
-        // No lock once connected: jnats completes publishes and requests on its own dispatcher thread, which calls
-        // back in here, while another thread may hold a lock waiting for a reply that very thread must deliver.
+        // No lock on the way: jnats completes publishes and requests on its own dispatcher thread, which calls back in
+        // here, while another thread may hold a lock waiting for a reply that very thread must deliver.
         Connection open = connection;
         if (open != null) {
             return open;
         }
-        synchronized (this) {
-            return connect();
+        startConnecting();
+        try {
+            return ready.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new IllegalStateException("NATS at " + config.url() + " cannot be reached yet", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS", e);
         }
     }
 
-    private Connection connect() {
-        if (connection == null) {
-            Options.Builder options = Options.builder()
-                    .servers(config.url().toArray(String[]::new))
-                    .connectionName("quiver")
-                    .maxReconnects(-1)
-                    .reconnectWait(Duration.ofMillis(250))
-                    .connectionTimeout(config.timeout())
-                    .connectionListener(this::connectionEvent)
-                    .errorListener(new QuietErrors());
-            config.credentials().ifPresent(file -> options.authHandler(Nats.credentials(file)));
-            config.token().ifPresent(token -> options.token(token.toCharArray()));
-            config.user().ifPresent(user -> options.userInfo(user.toCharArray(),
-                    config.password().orElse("").toCharArray()));
+    /** The connection's status without waiting: {@code CONNECTING} until the first connection is made. */
+    public Connection.Status status() {
+        Connection open = connection;
+        if (open != null) {
+            return open.getStatus();
+        }
+        return closed ? Connection.Status.CLOSED : Connection.Status.CONNECTING;
+    }
+
+    private synchronized void startConnecting() {
+        if (connecting || closed) {
+            return;
+        }
+        connecting = true;
+        Thread connector = new Thread(this::connectUntilUp, "quiver-nats-connect");
+        connector.setDaemon(true);
+        connector.start();
+    }
+
+    /**
+     * Tries every server, again and again, until one answers or the broker is closed. {@code Nats.connect} fails after
+     * one pass; the client's own reconnect-on-connect would instead block its caller until a server is up.
+     */
+    private void connectUntilUp() {
+        Options options = options();
+        boolean warned = false;
+        while (!closed) {
             try {
-                connection = Nats.connectReconnectOnConnect(options.build());
+                Connection made = Nats.connect(options);
+                synchronized (this) {
+                    if (closed) {
+                        made.close();
+                        return;
+                    }
+                    connection = made;
+                }
+                ready.complete(made);
+                return;
             } catch (IOException e) {
-                throw new IllegalStateException("cannot connect to NATS at " + config.url(), e);
+                if (!warned) {
+                    LOG.warnf("NATS at %s cannot be reached (%s); trying again in the background", config.url(),
+                            e.getMessage());
+                    warned = true;
+                }
+                LOG.debugf("connecting to NATS: %s", e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+                return;
+            }
+            try {
+                Thread.sleep(RETRY_CONNECT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
-        return connection;
+    }
+
+    private Options options() {
+        Options.Builder options = Options.builder()
+                .servers(config.url().toArray(String[]::new))
+                .connectionName("quiver")
+                .maxReconnects(-1)
+                .reconnectWait(RETRY_CONNECT)
+                .connectionTimeout(config.timeout())
+                .connectionListener(this::connectionEvent)
+                .errorListener(new QuietErrors());
+        config.credentials().ifPresent(file -> options.authHandler(Nats.credentials(file)));
+        config.token().ifPresent(token -> options.token(token.toCharArray()));
+        config.user().ifPresent(user -> options.userInfo(user.toCharArray(),
+                config.password().orElse("").toCharArray()));
+        return options.build();
     }
 
     /** JetStream on {@link #connection()}, with the request timeout. */
@@ -152,6 +219,7 @@ public class NatsBroker {
         }
         synchronized (epochLock) {
             if (epoch == null) {
+                long generationBefore = generation.get();
                 StreamInfo info = ensureStreams();
                 String read = layout.epoch(info.getCreateTime());
                 long last = info.getStreamState().getLastSequence();
@@ -163,7 +231,11 @@ public class NatsBroker {
                     highestSequence.accumulateAndGet(last, Math::max);
                 }
                 previousEpoch = read;
-                epoch = read;
+                if (generation.get() == generationBefore) {
+                    epoch = read;
+                }
+                // Else the stream was found replaced while this read it: the next call reads it again.
+                return read;
             }
             return epoch;
         }
@@ -187,6 +259,7 @@ public class NatsBroker {
         if (sequence <= highestBeforePublish) {
             // No lock: this runs on jnats' dispatcher thread (see connection()). A re-read racing this one reads the
             // stream as it is now, which is the point.
+            generation.incrementAndGet();
             epoch = null;
             highestSequence.set(sequence);
         }
@@ -218,6 +291,7 @@ public class NatsBroker {
 
     /** Forgets the epoch (the stream was not found): the next {@link #epoch()} looks, and creates it if needed. */
     public void forgetStream() {
+        generation.incrementAndGet();
         epoch = null;
     }
 
@@ -317,14 +391,16 @@ public class NatsBroker {
     }
 
     @PreDestroy
-    synchronized void close() {
-        if (connection != null) {
+    public synchronized void close() {
+        closed = true;
+        ready.completeExceptionally(new IllegalStateException("the NATS broker is closed"));
+        Connection open = connection;
+        if (open != null) {
             try {
-                connection.close();
+                open.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            connection = null;
         }
     }
 }

@@ -150,11 +150,11 @@ public class NatsEventWriter implements EventStore {
             headers.add(MSG_ID, messageId(topic, event.idempotencyKey()));
             headers.add(FINGERPRINT, draft.fingerprint());
         }
-        if (broker.connection().getStatus() != Connection.Status.CONNECTED) {
+        Connection.Status status = broker.status();
+        if (status != Connection.Status.CONNECTED) {
             // As with Redis refusing connections: answer at once, never park the write in the reconnect buffer.
             return Uni.createFrom().failure(ProblemException.unavailable(
-                    "NATS is unavailable (the connection is " + broker.connection().getStatus()
-                            + "): the event was not stored",
+                    "NATS is unavailable (the connection is " + status + "): the event was not stored",
                     RETRY_AFTER_SECONDS, null));
         }
         long highestBefore = broker.highestSequence();

@@ -200,6 +200,40 @@ class NatsEventWriterTest {
     }
 
     @Test
+    void natsNotUpYetAtStartIsA503WithinTheTimeoutAndWritesWorkOnceItIs() {
+        NatsServer own = NatsServer.start();
+        own.stop();
+        NatsBroker ownBroker = new NatsBroker(config(own.url(), "QU", Duration.ofMillis(800)), events());
+        try {
+            NatsEventWriter ownWriter = new NatsEventWriter(ownBroker, new RetentionPolicy(events()),
+                    new NatsRetention(ownBroker));
+            for (int attempt = 0; attempt < 2; attempt++) {
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> ownWriter.append("w.u", List.of(new AppendRequest(draft("w.u", "k", "1"),
+                        null))).await().atMost(WAIT))
+                        .isInstanceOfSatisfying(ProblemException.class,
+                                e -> assertThat(e.getMessage()).contains("NATS"));
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            }
+            own.restart();
+            AppendResult stored = null;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (stored == null) {
+                try {
+                    stored = ownWriter.append("w.u", List.of(new AppendRequest(draft("w.u", "k", "2"), null)))
+                            .await().atMost(WAIT);
+                } catch (ProblemException e) {
+                    assertThat(System.nanoTime()).isLessThan(deadline);
+                }
+            }
+            assertThat(stored.ids()).containsExactly("0-1");
+        } finally {
+            ownBroker.close();
+            own.close();
+        }
+    }
+
+    @Test
     void natsDownIsA503WithinTheTimeout() {
         NatsServer own = NatsServer.start();
         NatsBroker ownBroker = new NatsBroker(config(own.url(), "QD", Duration.ofMillis(800)), events());

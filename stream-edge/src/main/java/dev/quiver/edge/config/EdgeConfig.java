@@ -119,6 +119,8 @@ public interface EdgeConfig {
      * {@code xread} reader, off for {@code pubsub}, which sees a replaced history with the topic's next event and
      * after every reconnect, and whose cost must not grow with the topics a pod watches (at 10,000 topics a pod, a
      * 5 s check was 2,000 reads a second and halved the connect rate: docs/benchmarks.md). {@code 0s} turns it off.
+     * On NATS ({@code quiver.broker=nats}) it is one read of the stream's epoch per interval, whatever the number of
+     * topics ({@code 5s} unless set): a stream deleted and created again resets every followed topic.
      */
     Optional<Duration> epochCheck();
 

@@ -1,5 +1,6 @@
 package dev.quiver.edge.nats;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,7 +54,8 @@ public final class NatsLiveSource implements LiveSource {
     private final NatsBroker broker;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
-    private final ConcurrentLinkedQueue<Message> arrived = new ConcurrentLinkedQueue<>();
+    /** Messages with the {@link #generation} of the subscription that received them. */
+    private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     private Context context;
@@ -64,15 +66,24 @@ public final class NatsLiveSource implements LiveSource {
      * here, in order, and handed on after {@link LiveFeed#onFollowed}.
      */
     private final Map<String, List<EncodedEvent>> pending = new HashMap<>();
+    /** While the consumer is recreated after a replaced stream: topics to follow again (true: they were followed). */
+    private final Map<String, Boolean> rejoining = new LinkedHashMap<>();
     /** The last stream sequence handed to the feed (or skipped): where a topic followed now starts. */
     private long delivered;
     private String epoch;
-    private boolean started;
-    private boolean stopped;
+    private volatile boolean started;
+    private volatile boolean stopped;
     private int failures;
     private Dispatcher dispatcher;
     private JetStreamSubscription subscription;
     private volatile long unhealthySince = System.currentTimeMillis();
+    /** Bumped when the stream was replaced: what the previous subscription delivered, and follows begun, are void. */
+    private volatile int generation;
+    private long epochTimer = -1;
+    private boolean checking;
+
+    private record Arrived(int generation, Message message) {
+    }
 
     public NatsLiveSource(Vertx vertx, NatsBroker broker, EdgeConfig config, EdgeMetrics metrics) {
         this.vertx = vertx;
@@ -90,6 +101,13 @@ public final class NatsLiveSource implements LiveSource {
 
     /** Creates the consumer after the stream's current end (blocking requests, on a worker); retried with backoff. */
     private void subscribe() {
+        subscribe(() -> {
+        });
+    }
+
+    /** {@link #subscribe()}, then {@code then} on the context once the consumer runs. */
+    private void subscribe(Runnable then) {
+        int subscribed = generation;
         vertx.<Long>executeBlocking(() -> {
             String known = broker.epoch();
             long last = broker.management().getStreamInfo(broker.layout().stream()).getStreamState()
@@ -97,7 +115,7 @@ public final class NatsLiveSource implements LiveSource {
             Connection connection = broker.connection();
             Dispatcher created = connection.createDispatcher();
             JetStreamSubscription consumer = broker.jetStream().subscribe(broker.layout().eventSubjects(), created,
-                    this::arrived, false, PushSubscribeOptions.builder().ordered(true)
+                    message -> arrived(subscribed, message), false, PushSubscribeOptions.builder().ordered(true)
                             .configuration(ConsumerConfiguration.builder()
                                     .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(last + 1).build())
                             .build());
@@ -105,6 +123,11 @@ public final class NatsLiveSource implements LiveSource {
                 dispatcher = created;
                 subscription = consumer;
                 epoch = known;
+                if (stopped) {
+                    // stop() ran while this was being created: nobody else would close it.
+                    consumer.unsubscribe();
+                    closeDispatcher();
+                }
             }
             return last;
         }, false).onComplete(result -> context.runOnContext(v -> {
@@ -117,7 +140,7 @@ public final class NatsLiveSource implements LiveSource {
                 long delay = Math.min(config.readerMaxBackoff().toMillis(),
                         50L << Math.min(failures, 16)) / 2 + ThreadLocalRandom.current().nextLong(25);
                 LOG.warnf("Live reader cannot read NATS (%s); trying again in %d ms", result.cause().toString(), delay);
-                vertx.setTimer(delay, timer -> context.runOnContext(x -> subscribe()));
+                vertx.setTimer(delay, timer -> context.runOnContext(x -> subscribe(then)));
                 return;
             }
             failures = 0;
@@ -126,12 +149,72 @@ public final class NatsLiveSource implements LiveSource {
             unhealthySince = 0;
             LOG.infof("Live reader follows the NATS stream %s from sequence %d", broker.layout().stream(),
                     delivered + 1);
+            Duration check = config.epochCheckOr(Duration.ofSeconds(5));
+            if (epochTimer < 0 && !check.isZero()) {
+                epochTimer = vertx.setPeriodic(check.toMillis(), timer -> context.runOnContext(x -> checkEpoch()));
+            }
+            then.run();
         }));
     }
 
+    /**
+     * Reads the stream's epoch (one small request per interval, whatever the number of topics): a stream deleted and
+     * created again is a new history. Its sequences start again at 1, so the ordered consumer, which resumes after the
+     * last sequence it saw, would skip the new stream's first events and label the rest with the old epoch.
+     */
+    private void checkEpoch() {
+        if (!started || stopped || checking) {
+            return;
+        }
+        checking = true;
+        vertx.<String>executeBlocking(() -> broker.layout().epoch(broker.management()
+                .getStreamInfo(broker.layout().stream()).getCreateTime()), false)
+                .onComplete(result -> context.runOnContext(v -> {
+                    checking = false;
+                    // A failure (NATS away, the stream not created again yet) is the connection's business; the next
+                    // check looks again.
+                    if (result.succeeded() && started && !stopped && !result.result().equals(epoch)) {
+                        replaced();
+                    }
+                }));
+    }
+
+    /**
+     * The stream was replaced: the consumer starts again after the new stream's end, and every followed topic is told
+     * its history was replaced, with its position in the new one (topics being followed start again).
+     */
+    private void replaced() {
+        LOG.warnf("The NATS stream %s was replaced: its history starts again; followed topics reset",
+                broker.layout().stream());
+        generation++;
+        started = false;
+        synchronized (this) {
+            if (subscription != null) {
+                try {
+                    subscription.unsubscribe();
+                } catch (RuntimeException e) {
+                    LOG.debugf("unsubscribing the live reader: %s", e.toString());
+                }
+                subscription = null;
+            }
+            closeDispatcher();
+        }
+        arrived.clear();
+        followed.forEach(topic -> rejoining.put(topic, true));
+        pending.keySet().forEach(topic -> rejoining.putIfAbsent(topic, false));
+        followed.clear();
+        pending.clear();
+        broker.forgetStream();
+        subscribe(() -> {
+            Map<String, Boolean> topics = new LinkedHashMap<>(rejoining);
+            rejoining.clear();
+            topics.forEach(this::follow);
+        });
+    }
+
     /** On the dispatcher thread: queue, and make sure one drain on the context is coming. */
-    private void arrived(Message message) {
-        arrived.add(message);
+    private void arrived(int subscribed, Message message) {
+        arrived.add(new Arrived(subscribed, message));
         if (drainScheduled.compareAndSet(false, true)) {
             context.runOnContext(v -> drain());
         }
@@ -147,9 +230,10 @@ public final class NatsLiveSource implements LiveSource {
         NatsLayout layout = broker.layout();
         Map<String, List<EncodedEvent>> batches = new LinkedHashMap<>();
         int read = 0;
-        Message message;
-        while ((message = arrived.poll()) != null) {
-            if (!message.isJetStream()) {
+        Arrived next;
+        while ((next = arrived.poll()) != null) {
+            Message message = next.message();
+            if (next.generation() != generation || !message.isJetStream()) {
                 continue;
             }
             read++;
@@ -192,6 +276,11 @@ public final class NatsLiveSource implements LiveSource {
 
     @Override
     public void follow(String topic) {
+        follow(topic, false);
+    }
+
+    /** Follows {@code topic}; {@code replaced}: it was followed in a stream since replaced, and is told so. */
+    private void follow(String topic, boolean replaced) {
         if (!started) {
             feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable"));
             return;
@@ -201,17 +290,19 @@ public final class NatsLiveSource implements LiveSource {
         // pod is before it, as on Redis, where a follow reads the topic's cursor), or "-" when the topic has no event
         // at all (docs/protocol.md). Held events at or before the position are dropped; the rest follow the answer.
         long start = delivered;
-        pending.put(topic, new ArrayList<>());
+        int following = generation;
+        List<EncodedEvent> holding = new ArrayList<>();
+        pending.put(topic, holding);
         NatsLayout layout = broker.layout();
         vertx.<Long>executeBlocking(() -> {
             MessageInfo last = broker.last(layout.topicFilter(topic));
             return last == null ? -1L : last.getSeq();
         }, false).onComplete(result -> context.runOnContext(v -> {
-            List<EncodedEvent> held = pending.remove(topic);
-            if (held == null) {
-                // Unfollowed meanwhile: never answered.
+            if (following != generation || pending.get(topic) != holding) {
+                // Unfollowed meanwhile (never answered), or begun again in a replaced stream.
                 return;
             }
+            List<EncodedEvent> held = pending.remove(topic);
             if (result.failed()) {
                 feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable", result.cause()));
                 return;
@@ -219,7 +310,14 @@ public final class NatsLiveSource implements LiveSource {
             followed.add(topic);
             long last = result.result();
             long head = Math.max(start, last);
-            feed.onFollowed(topic, last < 0 ? TopicPosition.EMPTY : new TopicPosition(epoch, NatsLayout.id(head)));
+            TopicPosition position = last < 0
+                    ? TopicPosition.EMPTY
+                    : new TopicPosition(epoch, NatsLayout.id(head));
+            if (replaced) {
+                feed.onHistoryReplaced(topic, position);
+            } else {
+                feed.onFollowed(topic, position);
+            }
             List<EncodedEvent> after = last < 0
                     ? held
                     : held.stream().filter(event -> event.id().sequence() > head).toList();
@@ -231,13 +329,14 @@ public final class NatsLiveSource implements LiveSource {
 
     @Override
     public void unfollow(String topic) {
+        rejoining.remove(topic);
         followed.remove(topic);
         pending.remove(topic);
     }
 
     @Override
     public boolean healthy() {
-        boolean connected = started && broker.connection().getStatus() == Connection.Status.CONNECTED;
+        boolean connected = started && broker.status() == Connection.Status.CONNECTED;
         long now = System.currentTimeMillis();
         if (connected) {
             unhealthySince = 0;
@@ -249,6 +348,17 @@ public final class NatsLiveSource implements LiveSource {
             since = now;
         }
         return now - since < config.readerReadyGrace().toMillis();
+    }
+
+    private void closeDispatcher() {
+        if (dispatcher != null) {
+            try {
+                broker.connection().closeDispatcher(dispatcher);
+            } catch (RuntimeException e) {
+                LOG.debugf("closing the live reader's dispatcher: %s", e.toString());
+            }
+            dispatcher = null;
+        }
     }
 
     @Override
@@ -266,9 +376,7 @@ public final class NatsLiveSource implements LiveSource {
                         LOG.debugf("unsubscribing the live reader: %s", e.toString());
                     }
                 }
-                if (dispatcher != null) {
-                    broker.connection().closeDispatcher(dispatcher);
-                }
+                closeDispatcher();
             }
         });
     }
