@@ -125,8 +125,7 @@ public final class NatsLiveSource implements LiveSource {
                 epoch = known;
                 if (stopped) {
                     // stop() ran while this was being created: nobody else would close it.
-                    consumer.unsubscribe();
-                    closeDispatcher();
+                    closeConsumer();
                 }
             }
             return last;
@@ -188,17 +187,7 @@ public final class NatsLiveSource implements LiveSource {
                 broker.layout().stream());
         generation++;
         started = false;
-        synchronized (this) {
-            if (subscription != null) {
-                try {
-                    subscription.unsubscribe();
-                } catch (RuntimeException e) {
-                    LOG.debugf("unsubscribing the live reader: %s", e.toString());
-                }
-                subscription = null;
-            }
-            closeDispatcher();
-        }
+        closeConsumer();
         arrived.clear();
         followed.forEach(topic -> rejoining.put(topic, true));
         pending.keySet().forEach(topic -> rejoining.putIfAbsent(topic, false));
@@ -368,16 +357,19 @@ public final class NatsLiveSource implements LiveSource {
         }
         context.runOnContext(v -> {
             stopped = true;
-            synchronized (this) {
-                if (subscription != null) {
-                    try {
-                        subscription.unsubscribe();
-                    } catch (RuntimeException e) {
-                        LOG.debugf("unsubscribing the live reader: %s", e.toString());
-                    }
-                }
-                closeDispatcher();
-            }
+            closeConsumer();
         });
+    }
+
+    private synchronized void closeConsumer() {
+        if (subscription != null) {
+            try {
+                subscription.unsubscribe();
+            } catch (RuntimeException e) {
+                LOG.debugf("unsubscribing the live reader: %s", e.toString());
+            }
+            subscription = null;
+        }
+        closeDispatcher();
     }
 }
