@@ -110,12 +110,16 @@ public class NatsBroker {
         }
     }
 
-    /** The connection's status without waiting: {@code CONNECTING} until the first connection is made. */
+    /**
+     * The connection's status without waiting: {@code CONNECTING} until the first connection is made. Asking starts
+     * connecting, as {@link #connection()} does: readiness may be the first to ask.
+     */
     public Connection.Status status() {
         Connection open = connection;
         if (open != null) {
             return open.getStatus();
         }
+        startConnecting();
         return closed ? Connection.Status.CLOSED : Connection.Status.CONNECTING;
     }
 
@@ -317,7 +321,7 @@ public class NatsBroker {
                 .build());
     }
 
-    private static StreamInfo ensure(JetStreamManagement management, StreamConfiguration wanted)
+    static StreamInfo ensure(JetStreamManagement management, StreamConfiguration wanted)
             throws IOException, JetStreamApiException {
         try {
             return management.getStreamInfo(wanted.getName());

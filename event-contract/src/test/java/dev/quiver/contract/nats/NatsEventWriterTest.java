@@ -200,6 +200,21 @@ class NatsEventWriterTest {
     }
 
     @Test
+    void askingTheStatusAloneConnects() throws InterruptedException {
+        // Readiness asks for the status before anything else touches NATS; it must not wait for a write to connect.
+        NatsBroker fresh = new NatsBroker(config(server.url(), "QT", Duration.ofSeconds(2)), events());
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (fresh.status() != io.nats.client.Connection.Status.CONNECTED) {
+                assertThat(System.nanoTime()).as("connected").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
     void natsNotUpYetAtStartIsA503WithinTheTimeoutAndWritesWorkOnceItIs() {
         NatsServer own = NatsServer.start();
         own.stop();
