@@ -285,7 +285,7 @@ class CrossPodIT {
     Map<String, String> startBroker() {
         RedisServer redis = RedisServer.start();
         broker = redis;
-        return Map.of("quarkus.redis.hosts", redis.uri());
+        return BrokerSettings.redis(redis);
     }
 
     /** Keeps the broker for {@link #stopStack()}. */

@@ -14,8 +14,6 @@ class NatsCrossPodIT extends CrossPodIT {
     Map<String, String> startBroker() {
         NatsServer nats = NatsServer.start();
         broker(nats);
-        // The services' Redis client is still configured; on NATS nothing connects to it.
-        return Map.of("quiver.broker", "nats", "quiver.nats.url", nats.url(), "quarkus.redis.hosts",
-                "redis://127.0.0.1:1");
+        return BrokerSettings.nats(nats);
     }
 }

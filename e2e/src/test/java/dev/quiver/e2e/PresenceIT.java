@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import dev.quiver.testkit.RedisCluster;
 import dev.quiver.testkit.RedisServer;
@@ -36,6 +37,7 @@ import dev.quiver.testkit.TestTokens;
  * transports; joins and leaves seen on the other pod; members of a SIGKILLed pod leave within the documented time
  * (timeout + one refresh); snapshot-api lists them; and the same on a Redis Cluster.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PresenceIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -44,23 +46,37 @@ class PresenceIT {
     /** The documented bound for a dead pod's members: timeout (2 s here) plus one refresh (0.5 s). */
     private static final Duration DEAD_POD_BOUND = Duration.ofMillis(2500);
 
-    private static RedisServer redis;
-    private static ServiceProcess edgeA;
-    private static ServiceProcess edgeB;
-    private static ServiceProcess snapshot;
+    private AutoCloseable broker;
+    private ServiceProcess edgeA;
+    private ServiceProcess edgeB;
+    private ServiceProcess snapshot;
 
     @BeforeAll
-    static void startStack() {
-        redis = RedisServer.start();
-        Map<String, String> redisConfig = Map.of("quarkus.redis.hosts", redis.uri());
-        edgeA = edge("presence-edge-a", redisConfig);
-        edgeB = edge("presence-edge-b", redisConfig);
-        snapshot = ServiceProcess.start("presence-snapshot", "snapshot-api", config(redisConfig));
+    void startStack() {
+        Map<String, String> brokerConfig = startBroker();
+        edgeA = edge("presence-edge-a", brokerConfig);
+        edgeB = edge("presence-edge-b", brokerConfig);
+        snapshot = ServiceProcess.start("presence-snapshot", "snapshot-api", config(brokerConfig));
+    }
+
+    /**
+     * Starts the broker the stack runs on and returns the settings every service needs for it: one real Redis here;
+     * {@link NatsPresenceIT} runs the pods' tests on JetStream.
+     */
+    Map<String, String> startBroker() {
+        RedisServer redis = RedisServer.start();
+        broker = redis;
+        return BrokerSettings.redis(redis);
+    }
+
+    /** Keeps the broker for {@link #stopStack()}. */
+    void broker(AutoCloseable started) {
+        broker = started;
     }
 
     @AfterAll
-    static void stopStack() {
-        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, snapshot, redis}) {
+    void stopStack() {
+        for (AutoCloseable closeable : new AutoCloseable[]{edgeA, edgeB, snapshot, broker}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -72,9 +88,9 @@ class PresenceIT {
     }
 
     /** Tokens on, presence on {@code room.*} with short intervals, and no connect rate to race the test. */
-    private static Map<String, String> config(Map<String, String> redisConfig) {
+    private static Map<String, String> config(Map<String, String> brokerConfig) {
         Map<String, String> config = new HashMap<>(TestTokens.authConfig());
-        config.putAll(redisConfig);
+        config.putAll(brokerConfig);
         config.put("quiver.presence.topics", "room.*");
         config.put("quiver.presence.timeout", "2s");
         config.put("quiver.presence.refresh-interval", "500ms");
@@ -84,8 +100,8 @@ class PresenceIT {
         return config;
     }
 
-    private static ServiceProcess edge(String name, Map<String, String> redisConfig) {
-        return ServiceProcess.start(name, "stream-edge", config(redisConfig));
+    private static ServiceProcess edge(String name, Map<String, String> brokerConfig) {
+        return ServiceProcess.start(name, "stream-edge", config(brokerConfig));
     }
 
     private static String freshTopic() {

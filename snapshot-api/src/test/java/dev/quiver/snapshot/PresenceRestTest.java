@@ -6,10 +6,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -21,9 +23,12 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.redis.client.Redis;
 
+import dev.quiver.contract.nats.NatsPresence;
+import dev.quiver.contract.nats.PresenceRecord;
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /**
  * {@code /v1/topics/{topic}/presence}: the members edge pods wrote (played here by the presence script itself, as two
@@ -32,6 +37,7 @@ import dev.quiver.testkit.BrokerTestResource;
 @QuarkusTest
 @WithTestResource(BrokerTestResource.class)
 @TestProfile(PresenceRestTest.Presence.class)
+@EveryBroker
 class PresenceRestTest extends SnapshotTestSupport {
 
     /** Presence on {@code room.*}. */
@@ -39,14 +45,32 @@ class PresenceRestTest extends SnapshotTestSupport {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quiver.presence.topics", "room.*");
+            // On NATS a record lives for the timeout (the stream's age limit) unless renewed.
+            return Map.of("quiver.presence.topics", "room.*", "quiver.presence.timeout", "2s");
         }
     }
 
     @Inject
     Redis client;
 
+    @Inject
+    Instance<NatsPresence> natsPresence;
+
+    private long version;
+
+    /** A pod's members: on Redis its changes with a lease; on NATS its whole record (the lease is the timeout). */
     private void update(String topic, String pod, long lease, Integer anonymous, String... subjects) {
+        if (nats != null) {
+            List<PresenceRecord.Member> members = new ArrayList<>();
+            for (String subject : subjects) {
+                members.add(new PresenceRecord.Member(subject, subject.equals("ann")
+                        ? "{\"name\":\"Ann\",\"color\":\"#c00\"}"
+                        : null, PresenceRecord.since(System.currentTimeMillis())));
+            }
+            natsPresence.get().publish(topic, pod, new PresenceRecord(++version, anonymous == null ? 0 : anonymous,
+                    members)).await().atMost(Duration.ofSeconds(10));
+            return;
+        }
         Map<String, String> joins = new LinkedHashMap<>();
         for (String subject : subjects) {
             joins.put(subject, subject.equals("ann") ? "{\"name\":\"Ann\",\"color\":\"#c00\"}" : "");
@@ -80,11 +104,34 @@ class PresenceRestTest extends SnapshotTestSupport {
     @Test
     void aPodWhoseLeaseEndedIsNeverListedEvenWithNoPodLeftToNotice() throws InterruptedException {
         String topic = freshTopic("room");
-        update(topic, "pod-dead", 300, 4, "ann", "bo");
-        update(topic, "pod-live", 60_000, null, "bo");
-        Thread.sleep(400);
-        given().get("/v1/topics/{topic}/presence", topic).then().statusCode(200)
-                .body("members.sub", equalTo(List.of("bo"))).body("count", equalTo(1)).body("anonymous", equalTo(0));
+        if (nats == null) {
+            update(topic, "pod-dead", 300, 4, "ann", "bo");
+            update(topic, "pod-live", 60_000, null, "bo");
+            Thread.sleep(400);
+            given().get("/v1/topics/{topic}/presence", topic).then().statusCode(200)
+                    .body("members.sub", equalTo(List.of("bo"))).body("count", equalTo(1))
+                    .body("anonymous", equalTo(0));
+            return;
+        }
+        // NATS: the dead pod's record ages out 2 s after it was written (the stream's age limit); the live pod keeps
+        // renewing its own.
+        long written = System.nanoTime();
+        update(topic, "pod-dead", 0, 4, "ann", "bo");
+        update(topic, "pod-live", 0, null, "bo");
+        JsonPath listed;
+        while (true) {
+            listed = given().get("/v1/topics/{topic}/presence", topic).then().statusCode(200).extract().jsonPath();
+            if (listed.getInt("count") == 1) {
+                break;
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - written)).as("the dead pod's record aged out")
+                    .isLessThan(Duration.ofSeconds(8));
+            Thread.sleep(200);
+            update(topic, "pod-live", 0, null, "bo");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - written)).isGreaterThan(Duration.ofMillis(1900));
+        assertThat(listed.getList("members.sub")).containsExactly("bo");
+        assertThat(listed.getInt("anonymous")).isZero();
     }
 
     @Test

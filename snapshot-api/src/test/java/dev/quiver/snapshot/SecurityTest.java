@@ -81,15 +81,9 @@ class SecurityTest extends SnapshotTestSupport {
     void aTopicsPresenceNeedsTheRightToSubscribeToIt() {
         String topic = freshTopic("orders");
         String token = TestTokens.token("alice").subscribe("orders.*").es256();
-        if (nats == null) {
-            given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic).then()
-                    .statusCode(200).body("count", equalTo(0));
-            given().get("/v1/topics/{topic}/presence/count?access_token=" + token, topic).then().statusCode(200);
-        } else {
-            // Presence is not on NATS yet (docs/nats.md): a clear problem once the rights are checked.
-            problem(given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic)
-                    .then(), 501, "not-supported");
-        }
+        given().header("Authorization", "Bearer " + token).get("/v1/topics/{topic}/presence", topic).then()
+                .statusCode(200).body("count", equalTo(0));
+        given().get("/v1/topics/{topic}/presence/count?access_token=" + token, topic).then().statusCode(200);
         problem(given().get("/v1/topics/{topic}/presence", topic).then(), 401, "unauthorized");
         problem(given().header("Authorization", "Bearer " + token)
                 .get("/v1/topics/{topic}/presence", freshTopic("billing")).then(), 403, "forbidden");

@@ -10,7 +10,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.vertx.core.Vertx;
 
 import dev.quiver.contract.config.BrokerKind;
+import dev.quiver.contract.config.PresenceConfig;
 import dev.quiver.contract.nats.NatsBroker;
+import dev.quiver.contract.nats.NatsPresence;
 import dev.quiver.contract.nats.NatsRetention;
 import dev.quiver.edge.broker.HistorySource;
 import dev.quiver.edge.broker.LiveSource;
@@ -46,11 +48,12 @@ public class BrokerSources {
 
     @Produces
     @Singleton
-    LiveSource liveSource(HistorySource history, Instance<RedisBroker> redis, Instance<NatsBroker> nats, Vertx vertx,
-            EdgeConfig config, EdgeMetrics metrics) {
+    LiveSource liveSource(HistorySource history, Instance<RedisBroker> redis, Instance<NatsBroker> nats,
+            Instance<NatsPresence> presence, PresenceConfig presenceConfig, Vertx vertx, EdgeConfig config,
+            EdgeMetrics metrics) {
         return switch (broker) {
             case REDIS -> redis.get().liveSource(history);
-            case NATS -> new NatsLiveSource(vertx, nats.get(), config, metrics);
+            case NATS -> new NatsLiveSource(vertx, nats.get(), presence.get(), presenceConfig, config, metrics);
         };
     }
 }

@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,9 +25,12 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 
+import dev.quiver.contract.nats.NatsPresence;
+import dev.quiver.contract.nats.PresenceRecord;
 import dev.quiver.contract.redis.LuaScript;
 import dev.quiver.contract.redis.PresenceLayout;
 import dev.quiver.testkit.BrokerTestResource;
+import dev.quiver.testkit.EveryBroker;
 
 /**
  * Presence on one edge, with another pod played by the presence script itself on the same real Redis: joins and leaves
@@ -33,6 +39,7 @@ import dev.quiver.testkit.BrokerTestResource;
 @QuarkusTest
 @WithTestResource(BrokerTestResource.class)
 @TestProfile(PresenceTest.Presence.class)
+@EveryBroker
 class PresenceTest extends EdgeTestSupport {
 
     /** Presence on {@code room.*}, with intervals short enough for a test to watch a lease end. */
@@ -108,26 +115,41 @@ class PresenceTest extends EdgeTestSupport {
         }
     }
 
+    @Inject
+    Instance<NatsPresence> natsPresence;
+
+    /** Another pod says {@code subject} is there, renews its lease once, and is never heard of again (SIGKILL). */
+    private void deadPodHolds(String topic, String subject) {
+        if (nats != null) {
+            natsPresence.get().publish(topic, "dead-pod", new PresenceRecord(1, 0, List.of(new PresenceRecord.Member(
+                    subject, "{\"seat\":7}", PresenceRecord.since(System.currentTimeMillis()))))).await()
+                    .atMost(WAIT);
+            return;
+        }
+        Vertx vertx = Vertx.vertx();
+        Redis other = Redis.createClient(vertx, redis.uri());
+        try {
+            LuaScript.PRESENCE.run(other, PresenceLayout.keys(topic), PresenceLayout.updateArgs("dead-pod", 1000,
+                    null, false, Map.of(subject, "{\"seat\":7}"), List.of())).await().atMost(WAIT);
+        } finally {
+            other.close();
+            vertx.closeAndAwait();
+        }
+    }
+
     @Test
     void membersOfAPodThatDiedLeaveWhenItsLeaseEnds() {
         String topic = freshTopic("room");
-        Vertx vertx = Vertx.vertx();
-        Redis other = Redis.createClient(vertx, redis.uri());
         try (SseClient watcher = sse(topic, "watcher", true)) {
             assertThat(nextChange(watcher)).isEqualTo("join watcher");
-            // Another pod says bob is there, renews its lease once, and is never heard of again (SIGKILL).
             long written = System.nanoTime();
-            LuaScript.PRESENCE.run(other, PresenceLayout.keys(topic), PresenceLayout.updateArgs("dead-pod", 1000,
-                    null, false, Map.of("bob", "{\"seat\":7}"), List.of())).await().atMost(WAIT);
+            deadPodHolds(topic, "bob");
             assertThat(nextChange(watcher)).isEqualTo("join bob");
             assertThat(nextChange(watcher)).isEqualTo("leave bob");
             // Never before the lease (1 s from the write) ended; then within one refresh of this pod (0.2 s), with
             // room for a slow machine.
             assertThat(Duration.ofNanos(System.nanoTime() - written)).isBetween(Duration.ofMillis(1000),
                     Duration.ofSeconds(5));
-        } finally {
-            other.close();
-            vertx.closeAndAwait();
         }
     }
 

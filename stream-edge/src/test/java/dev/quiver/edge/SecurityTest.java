@@ -358,14 +358,6 @@ class SecurityTest extends EdgeTestSupport {
         String alice = bearer(TestTokens.token("alice").subscribe("room.*")
                 .claim("quiver.info", Map.of("name", "Alice", "color", "#0a0")).es256());
         String bob = bearer(TestTokens.token("bob").subscribe("room.*").es256());
-        if (nats != null) {
-            // Presence is not on NATS yet (docs/nats.md): asking for it is a clear 501, the rest is unchanged.
-            given().header("Authorization", bob).get(stream("topic=" + topic + "&presence=1")).then()
-                    .statusCode(501).body("type", org.hamcrest.Matchers.equalTo("urn:quiver:problem:not-supported"));
-            given().header("Authorization", bob).get(stream("topic=" + topic + "&presence=1&name=x")).then()
-                    .statusCode(501);
-            return;
-        }
         try (SseClient watcher = SseClient.open(stream("topic=" + topic + "&presence=1&name=mallory"),
                 Map.of("Authorization", bob))) {
             assertThat(watcher.status()).isEqualTo(200);

@@ -71,6 +71,44 @@ public record NatsLayout(String stream, String prefix) {
         return prefix + ".f." + topicToken(topic);
     }
 
+    /** The stream of presence records, one message per topic and pod: the events' stream name with {@code _PRESENCE}. */
+    public String presenceStream() {
+        return stream + "_PRESENCE";
+    }
+
+    /** Every presence subject: the presence stream captures this. */
+    public String presenceSubjects() {
+        return prefix + ".p.>";
+    }
+
+    /** The subject of {@code pod}'s presence record in {@code topic}. */
+    public String presenceSubject(String topic, String pod) {
+        return prefix + ".p." + topicToken(topic) + "."
+                + KEY_ENCODER.encodeToString(pod.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The filter of every pod's presence record in {@code topic}. */
+    public String presenceFilter(String topic) {
+        return prefix + ".p." + topicToken(topic) + ".*";
+    }
+
+    /** The pod of a presence subject, or {@code null} when {@code subject} is not one of this layout's. */
+    public String presencePod(String subject) {
+        String head = prefix + ".p.";
+        if (subject == null || !subject.startsWith(head)) {
+            return null;
+        }
+        int dot = subject.indexOf('.', head.length());
+        if (dot < 0 || subject.indexOf('.', dot + 1) >= 0) {
+            return null;
+        }
+        try {
+            return new String(KEY_DECODER.decode(subject.substring(dot + 1)), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+    }
+
     /**
      * The topic and key of an event subject, or {@code null} when {@code subject} is not one of this layout's (another
      * prefix, a malformed token): a foreign message on the stream is skipped, never taken for an event.

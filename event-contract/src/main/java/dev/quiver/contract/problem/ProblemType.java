@@ -22,7 +22,6 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     TOO_MANY_CONNECTIONS("too-many-connections", 429, "Too many connections"),
     RATE_LIMITED("rate-limited", 429, "Too many requests"),
-    NOT_SUPPORTED("not-supported", 501, "Not supported with this broker"),
     BACKEND_UNAVAILABLE("backend-unavailable", 503, "Storage unavailable"),
     POD_UNAVAILABLE("pod-unavailable", 503, "This pod takes no new connections"),
     INTERNAL("internal", 500, "Internal error");

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -23,10 +22,10 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.MessageInfo;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.nats.NatsBroker;
+import dev.quiver.contract.nats.NatsCalls;
 import dev.quiver.contract.nats.NatsEvents;
 import dev.quiver.contract.nats.NatsLayout;
 import dev.quiver.contract.nats.NatsRetention;
@@ -61,7 +60,7 @@ public class NatsSnapshotReader implements SnapshotReader {
 
     @Override
     public Uni<StatePage> page(String topic, String after, int limit) {
-        return blocking(() -> {
+        return NatsCalls.blocking(() -> {
             State state = after == null ? null : reusable(topic);
             if (state == null) {
                 state = state(topic);
@@ -82,7 +81,7 @@ public class NatsSnapshotReader implements SnapshotReader {
 
     @Override
     public Uni<EntityAt> entity(String topic, String key) {
-        return blocking(() -> {
+        return NatsCalls.blocking(() -> {
             NatsLayout layout = broker.layout();
             MessageInfo topicLast = broker.last(layout.topicFilter(topic));
             if (topicLast == null) {
@@ -100,7 +99,7 @@ public class NatsSnapshotReader implements SnapshotReader {
 
     @Override
     public Uni<History> eventsAfter(String topic, StreamId after, int limit) {
-        return blocking(() -> {
+        return NatsCalls.blocking(() -> {
             NatsLayout layout = broker.layout();
             String filter = layout.topicFilter(topic);
             List<EventJson> events = new ArrayList<>();
@@ -132,7 +131,7 @@ public class NatsSnapshotReader implements SnapshotReader {
 
     @Override
     public Uni<TopicPosition> version(String topic) {
-        return blocking(() -> {
+        return NatsCalls.blocking(() -> {
             MessageInfo last = broker.last(broker.layout().topicFilter(topic));
             return last == null
                     ? TopicPosition.EMPTY
@@ -229,20 +228,5 @@ public class NatsSnapshotReader implements SnapshotReader {
     private NatsEvents.Stored stored(MessageInfo message) {
         return NatsEvents.read(broker.layout(), message.getSubject(), message.getHeaders(), message.getData(),
                 message.getSeq(), message.getTime().toInstant().toEpochMilli());
-    }
-
-    private static <T> Uni<T> blocking(Callable<T> read) {
-        return Uni.createFrom().item(() -> {
-            try {
-                return read.call();
-            } catch (ProblemException e) {
-                throw e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw ProblemException.unavailable("NATS is unavailable", 1, e);
-            } catch (Exception e) {
-                throw ProblemException.unavailable("NATS is unavailable", 1, e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -25,10 +25,12 @@ import io.nats.client.api.MessageInfo;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
+import dev.quiver.contract.config.PresenceConfig;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.nats.NatsBroker;
 import dev.quiver.contract.nats.NatsEvents;
 import dev.quiver.contract.nats.NatsLayout;
+import dev.quiver.contract.nats.NatsPresence;
 import dev.quiver.edge.broker.LiveFeed;
 import dev.quiver.edge.broker.LiveSource;
 import dev.quiver.edge.config.EdgeConfig;
@@ -54,6 +56,8 @@ public final class NatsLiveSource implements LiveSource {
     private final NatsBroker broker;
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
+    /** Joins and leaves of the followed presence topics. */
+    private final NatsPresenceWatch presence;
     /** Messages with the {@link #generation} of the subscription that received them. */
     private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -85,17 +89,20 @@ public final class NatsLiveSource implements LiveSource {
     private record Arrived(int generation, Message message) {
     }
 
-    public NatsLiveSource(Vertx vertx, NatsBroker broker, EdgeConfig config, EdgeMetrics metrics) {
+    public NatsLiveSource(Vertx vertx, NatsBroker broker, NatsPresence presence, PresenceConfig presenceConfig,
+            EdgeConfig config, EdgeMetrics metrics) {
         this.vertx = vertx;
         this.broker = broker;
         this.config = config;
         this.metrics = metrics;
+        this.presence = new NatsPresenceWatch(vertx, broker, presence, presenceConfig);
     }
 
     @Override
     public void start(Context context, LiveFeed feed) {
         this.context = context;
         this.feed = feed;
+        presence.start(context, feed);
         subscribe();
     }
 
@@ -293,10 +300,13 @@ public final class NatsLiveSource implements LiveSource {
             }
             List<EncodedEvent> held = pending.remove(topic);
             if (result.failed()) {
+                presence.unwatch(topic);
                 feed.onFollowFailed(topic, new IllegalStateException("NATS is unavailable", result.cause()));
                 return;
             }
             followed.add(topic);
+            // Before the feed hears of it: the topic's presence is subscribed to before anyone joins through it.
+            presence.watch(topic);
             long last = result.result();
             long head = Math.max(start, last);
             TopicPosition position = last < 0
@@ -318,6 +328,7 @@ public final class NatsLiveSource implements LiveSource {
 
     @Override
     public void unfollow(String topic) {
+        presence.unwatch(topic);
         rejoining.remove(topic);
         followed.remove(topic);
         pending.remove(topic);
@@ -357,6 +368,7 @@ public final class NatsLiveSource implements LiveSource {
         }
         context.runOnContext(v -> {
             stopped = true;
+            presence.stop();
             closeConsumer();
         });
     }

@@ -1,5 +1,6 @@
 package dev.quiver.edge.presence;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -7,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import dev.quiver.contract.nats.PresenceRecord;
 
 /**
  * What one pod holds of one topic's presence, and what Redis has not heard yet. Several connections of one subject
@@ -27,6 +30,7 @@ final class LocalPresence {
 
         int connections;
         final String info;
+        final long sinceMillis = System.currentTimeMillis();
 
         Held(String info) {
             this.info = info;
@@ -133,6 +137,14 @@ final class LocalPresence {
     /** Redis lost the pod's entries (its lease ended while it was away): everything it holds is told again. */
     void resync() {
         resync = true;
+    }
+
+    /** Everything the pod holds here, as NATS presence records it (a record says it all, every time). */
+    List<PresenceRecord.Member> members() {
+        List<PresenceRecord.Member> members = new ArrayList<>(subjects.size());
+        subjects.forEach((subject, held) -> members.add(new PresenceRecord.Member(subject,
+                held.info == null || held.info.isEmpty() ? null : held.info, PresenceRecord.since(held.sinceMillis))));
+        return members;
     }
 
     /** Every subject held, for tests. */

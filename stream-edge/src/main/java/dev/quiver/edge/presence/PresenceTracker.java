@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -30,6 +31,8 @@ import io.vertx.core.Vertx;
 import dev.quiver.contract.config.BrokerKind;
 import dev.quiver.contract.config.PresenceConfig;
 import dev.quiver.contract.event.TopicPatterns;
+import dev.quiver.contract.nats.NatsPresence;
+import dev.quiver.contract.nats.PresenceRecord;
 import dev.quiver.contract.problem.ProblemException;
 import dev.quiver.contract.problem.ProblemType;
 import dev.quiver.contract.redis.LuaScript;
@@ -40,7 +43,7 @@ import dev.quiver.edge.http.PodIdentity;
 
 /**
  * The pod's side of presence (docs/presence.md): which subjects have connections here, per presence topic, written to
- * Redis in batches. Joins and leaves wait up to the flush interval and go in one script call per changed topic; every
+ * the broker in batches (Redis: changes through presence.lua; NATS: the pod's whole record, docs/nats.md). Joins and leaves wait up to the flush interval and go in one script call per changed topic; every
  * topic's lease is renewed once per refresh interval whatever its number of members. Nothing here runs per connection
  * per second.
  * <p>
@@ -69,6 +72,10 @@ public class PresenceTracker {
 
     private final Vertx vertx;
     private final io.vertx.mutiny.redis.client.Redis redis;
+    /** Where presence lives on NATS ({@code quiver.broker=nats}); never created on Redis. */
+    private final Instance<NatsPresence> nats;
+    /** Grows with every NATS record this process publishes: a later record of the pod replaces an earlier one. */
+    private long version;
     private final PresenceConfig config;
     private final TopicPatterns patterns;
     private final String pod;
@@ -85,24 +92,20 @@ public class PresenceTracker {
     private final Counter changes;
     private final Counter resyncs;
     private final Timer writeTime;
-    /** Whether the broker is Redis, where presence keeps its members. */
+    /** Whether the broker is Redis (presence.lua), else NATS (records per pod, docs/nats.md). */
     private final boolean onRedis;
 
     @Inject
-    public PresenceTracker(Vertx vertx, io.vertx.mutiny.redis.client.Redis redis, PresenceConfig config,
-            PodIdentity identity, EdgeConfig edge, MeterRegistry registry,
+    public PresenceTracker(Vertx vertx, io.vertx.mutiny.redis.client.Redis redis, Instance<NatsPresence> nats,
+            PresenceConfig config, PodIdentity identity, EdgeConfig edge, MeterRegistry registry,
             @ConfigProperty(name = BrokerKind.PROPERTY, defaultValue = "redis") BrokerKind broker) {
         this.liveSource = edge.liveSource();
         this.vertx = vertx;
         this.redis = redis;
+        this.nats = nats;
         this.config = config;
         this.onRedis = broker == BrokerKind.REDIS;
-        // Presence keeps its members in Redis (presence.lua); on NATS no topic has it yet (docs/nats.md).
-        this.patterns = onRedis ? config.patterns() : TopicPatterns.of(List.of());
-        if (!onRedis && !config.patterns().isEmpty()) {
-            LOG.warnf("quiver.presence.topics is ignored: presence is not available with quiver.broker=%s yet",
-                    broker.name().toLowerCase(java.util.Locale.ROOT));
-        }
+        this.patterns = config.patterns();
         // A restarted process must not inherit the lease of the one before it (same pod name, other connections).
         this.pod = identity.name().replace('|', '_') + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
@@ -158,10 +161,12 @@ public class PresenceTracker {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
             vertx.cancelTimer(timer);
-            List<Uni<io.vertx.mutiny.redis.client.Response>> calls = new ArrayList<>();
+            List<Uni<Void>> calls = new ArrayList<>();
             for (Topic topic : topics.values()) {
-                calls.add(LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic.name), PresenceLayout.updateArgs(pod,
-                        config.timeout().toMillis(), null, true, Map.of(), List.of())));
+                calls.add(onRedis
+                        ? LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic.name), PresenceLayout.updateArgs(pod,
+                                config.timeout().toMillis(), null, true, Map.of(), List.of())).replaceWithVoid()
+                        : nats.get().publish(topic.name, pod, new PresenceRecord(++version, 0, List.of())));
             }
             topics.clear();
             if (calls.isEmpty()) {
@@ -176,11 +181,6 @@ public class PresenceTracker {
         } catch (Exception e) {
             LOG.debugf("presence not released at shutdown; its lease ends on its own: %s", e);
         }
-    }
-
-    private static ProblemException notSupported() {
-        return new ProblemException(ProblemType.NOT_SUPPORTED,
-                "Presence is not available with quiver.broker=nats yet (docs/nats.md)").with("field", "query:presence");
     }
 
     /** Whether {@code topic} has presence. */
@@ -212,10 +212,7 @@ public class PresenceTracker {
      * @throws ProblemException 400 otherwise
      */
     public void checkWatch(List<String> topicNames) {
-        if (!onRedis) {
-            throw notSupported();
-        }
-        if (liveSource != EdgeConfig.LiveSourceKind.PUBSUB) {
+        if (onRedis && liveSource != EdgeConfig.LiveSourceKind.PUBSUB) {
             throw new ProblemException(ProblemType.INVALID_REQUEST,
                     "Joins and leaves need the Pub/Sub live reader (quiver.edge.live-source=pubsub)")
                     .with("field", "query:presence");
@@ -229,7 +226,7 @@ public class PresenceTracker {
     /** One page of a topic's members, ordered by subject, after {@code after} ({@code null}: from the first). */
     public Future<PresenceLayout.Page> page(String topic, String after, int limit) {
         if (!onRedis) {
-            return Future.failedFuture(notSupported());
+            return Future.fromCompletionStage(nats.get().page(topic, after, limit).subscribeAsCompletionStage());
         }
         return Future.fromCompletionStage(LuaScript.PRESENCE.run(redis, PresenceLayout.keys(topic),
                 PresenceLayout.pageArgs(after, limit)).subscribeAsCompletionStage())
@@ -296,6 +293,10 @@ public class PresenceTracker {
     }
 
     private void write(Topic topic, long now) {
+        if (!onRedis) {
+            writeRecord(topic, now);
+            return;
+        }
         LocalPresence.Delta delta = topic.local.take();
         topic.writing = true;
         topic.lastWrite = now;
@@ -326,6 +327,33 @@ public class PresenceTracker {
                     topic.writing = false;
                     topic.local.failed(delta);
                 }));
+    }
+
+    /**
+     * On NATS: the topic's whole record, which replaces the pod's previous one; joins and leaves are what readers make
+     * of the records (docs/nats.md, "Presence"). A record that holds nothing releases the topic.
+     */
+    private void writeRecord(Topic topic, long now) {
+        LocalPresence.Delta delta = topic.local.take();
+        topic.writing = true;
+        topic.lastWrite = now;
+        long started = System.nanoTime();
+        PresenceRecord record = new PresenceRecord(++version, topic.local.anonymous(), topic.local.members());
+        nats.get().publish(topic.name, pod, record).subscribe().with(ok -> context.runOnContext(v -> {
+            writeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            writes.increment();
+            changes.increment(delta.joins().size() + delta.leaves().size());
+            topic.writing = false;
+            if (delta.release() && topic.local.isEmpty() && !topic.local.changed()) {
+                topics.remove(topic.name, topic);
+                topicCount = topics.size();
+            }
+        }), failure -> context.runOnContext(v -> {
+            failures.increment();
+            LOG.debugf("presence record for %s failed, written again on the next tick: %s", topic.name, failure);
+            topic.writing = false;
+            topic.local.failed(delta);
+        }));
     }
 
     /**

@@ -237,7 +237,7 @@ final class WsClient implements ConnectionRegistry.Connection {
         }
         EventLoops.onContext(presence.page(topic, op.after(), limit), context, read -> {
             if (read.failed()) {
-                error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "Redis is unavailable; ask again shortly");
+                error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "The broker is unavailable; ask again shortly");
                 return;
             }
             PresenceLayout.Page page = read.result();
@@ -362,7 +362,7 @@ final class WsClient implements ConnectionRegistry.Connection {
     void subscriptionFailed(String topic, String ref, WsSubscription subscription) {
         subscription.close();
         if (subscriptions.remove(topic, subscription)) {
-            error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "Redis is unavailable; subscribe again shortly");
+            error(ref, ProblemType.BACKEND_UNAVAILABLE.slug(), "The broker is unavailable; subscribe again shortly");
         }
     }
 

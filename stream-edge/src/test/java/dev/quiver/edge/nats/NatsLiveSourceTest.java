@@ -23,11 +23,13 @@ import io.vertx.core.Vertx;
 
 import dev.quiver.contract.config.EventsConfig;
 import dev.quiver.contract.config.NatsConfig;
+import dev.quiver.contract.config.PresenceConfig;
 import dev.quiver.contract.cursor.TopicPosition;
 import dev.quiver.contract.event.EventDraft;
 import dev.quiver.contract.event.EventOp;
 import dev.quiver.contract.nats.NatsBroker;
 import dev.quiver.contract.nats.NatsEventWriter;
+import dev.quiver.contract.nats.NatsPresence;
 import dev.quiver.contract.nats.NatsRetention;
 import dev.quiver.contract.redis.AppendRequest;
 import dev.quiver.contract.redis.AppendResult;
@@ -76,7 +78,7 @@ class NatsLiveSourceTest {
     @Test
     void aReplacedStreamResetsItsFollowedTopicsAndItsNewEventsFollow() throws Exception {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(EdgeConfig.class)
-                .withMapping(EventsConfig.class).withMapping(NatsConfig.class)
+                .withMapping(EventsConfig.class).withMapping(NatsConfig.class).withMapping(PresenceConfig.class)
                 .withDefaultValue("quiver.nats.url", server.url())
                 .withDefaultValue("quiver.edge.epoch-check", "200ms")
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
@@ -88,8 +90,9 @@ class NatsLiveSourceTest {
         NatsEventWriter writer = new NatsEventWriter(writerBroker, new RetentionPolicy(events),
                 new NatsRetention(writerBroker));
         AppendResult first = publish(writer, "1");
-        source = new NatsLiveSource(vertx, readerBroker, config.getConfigMapping(EdgeConfig.class),
-                new EdgeMetrics(new SimpleMeterRegistry()));
+        PresenceConfig presence = config.getConfigMapping(PresenceConfig.class);
+        source = new NatsLiveSource(vertx, readerBroker, new NatsPresence(readerBroker, nats, presence), presence,
+                config.getConfigMapping(EdgeConfig.class), new EdgeMetrics(new SimpleMeterRegistry()));
         BlockingQueue<Delivery> feed = new LinkedBlockingQueue<>();
         Context context = vertx.getOrCreateContext();
         source.start(context, recording(feed));
