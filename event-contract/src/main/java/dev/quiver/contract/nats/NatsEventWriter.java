@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -60,6 +61,13 @@ public class NatsEventWriter implements EventStore {
     private static final String MSG_ID = "Nats-Msg-Id";
     private static final int RETRY_AFTER_SECONDS = 1;
     private static final Logger LOG = Logger.getLogger(NatsEventWriter.class);
+
+    /**
+     * Trims running at once in this pod. A trim costs JetStream requests per event it removes (docs/nats.md, "Limits"),
+     * so with many busy topics unbounded trims crowd out the writes themselves (100 at once in scenario 4, and publishes
+     * unacknowledged for 5 s): trimming waits instead, never the writes.
+     */
+    private final Semaphore trimSlots = new Semaphore(2);
 
     /** Topics whose trimming is tracked at once; beyond it the least recently written are forgotten (and re-counted). */
     private static final int TRACKED_TOPICS = 100_000;
@@ -227,7 +235,7 @@ public class NatsEventWriter implements EventStore {
 
     /**
      * Counts {@code count} events written to {@code topic} and, when it is due ({@link NatsRetention#due}), trims it on
-     * a worker: off the request's path, one trim per topic at a time in this pod. A failed trim is retried at the next
+     * a worker: off the request's path, one trim per topic at a time and two in all in this pod. A failed trim is retried at the next
      * due write; the history is then a little longer for a while, never shorter.
      */
     private void written(String topic, int count) {
@@ -242,11 +250,21 @@ public class NatsEventWriter implements EventStore {
             if (state.running || !NatsRetention.due(limits, state.writes, Duration.between(state.last, now))) {
                 return;
             }
+            if (!trimSlots.tryAcquire()) {
+                // Enough trims run: the topic's next write asks again. Its history is longer for a while.
+                return;
+            }
             state.running = true;
             state.writes = 0;
             state.last = now;
         }
-        Infrastructure.getDefaultWorkerPool().execute(() -> trimWhileDue(topic, limits, now));
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                trimWhileDue(topic, limits, now);
+            } finally {
+                trimSlots.release();
+            }
+        });
     }
 
     /** Trims {@code topic}, again as long as the writes made meanwhile make it due, then lets the next write decide. */
