@@ -26,7 +26,7 @@ import dev.quiver.testkit.BrokerTestResource;
 import dev.quiver.testkit.EveryBroker;
 
 /**
- * The snapshot promise under load: while a writer hammers 500 keys with 10k upserts and deletes, readers take paged
+ * The snapshot promise under load: while a writer hammers 500 keys with 5,000 upserts and deletes, readers take paged
  * snapshots (their pages reflect different moments) and then page history after the snapshot's cursor, applying an
  * event only when it is newer than the entity they hold. Every reader ends with exactly the writer's final state,
  * and no event is ever applied twice.
@@ -36,7 +36,7 @@ import dev.quiver.testkit.EveryBroker;
 @EveryBroker
 class ConsistencyUnderLoadTest extends SnapshotTestSupport {
 
-    private static final int EVENTS = 10_000;
+    private static final int EVENTS = 5_000;
     private static final int KEYS = 500;
 
     /** What a reader holds per key: the id that set it and the data. */
@@ -68,7 +68,7 @@ class ConsistencyUnderLoadTest extends SnapshotTestSupport {
         });
 
         List<CompletableFuture<Map<String, Held>>> readers = new ArrayList<>();
-        for (int start : new int[]{500, 2500, 5000, 7500}) {
+        for (int start : new int[]{250, 1250, 2500, 3750}) {
             readers.add(CompletableFuture.supplyAsync(() -> read(topic, start, written, done)));
         }
         writerDone.get();
